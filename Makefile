@@ -1,0 +1,34 @@
+# skulab: `make reports` (the main job) and `make test`. Both set up .venv first, and skip that when
+# pyproject.toml has not changed since the last install.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+PROFILE ?= params/demo.yaml
+export MPLBACKEND ?= Agg
+
+.PHONY: install reports test lab erp clean-reports
+
+install: $(STAMP)
+
+# torch first, from the CPU build on disk: any other order pulls a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[dev,lab]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (skulab)" >/dev/null
+	touch $(STAMP)
+
+reports: $(STAMP)
+	$(VENV)/bin/skulab report --params $(PROFILE)
+
+erp: $(STAMP)
+	$(VENV)/bin/skulab erp build --params $(PROFILE)
+
+test: $(STAMP)
+	$(PY) -m pytest tests notebooks --nbval-lax -p no:cacheprovider
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks
+
+clean-reports:
+	rm -rf reports/*/

@@ -1,0 +1,1 @@
+"""skulab: SKU sales forecasting and forward-warehouse assortment on one ERP database."""

@@ -1,0 +1,248 @@
+"""The canonical ERP tables: names, columns, types and keys that every data source fills.
+
+One definition serves the DataFrame validators (`skulab.data.validate`), the database DDL
+(`skulab.erp.schema`) and the documentation of the bring-your-own-files format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["id", "str", "date", "timestamp", "int", "float", "bool"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table; `nullable=False` columns must be filled on every row."""
+
+    name: str
+    kind: Kind
+    nullable: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table: its columns, primary key and the foreign keys validation checks."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    refs: dict[str, str] = field(default_factory=dict)  # column -> referenced table (on its key)
+    doc: str = ""
+    group: Literal["erp", "truth", "output"] = "erp"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _c(name: str, kind: Kind, nullable: bool = False, doc: str = "") -> Column:
+    return Column(name, kind, nullable, doc)
+
+
+DIM_SKU = Table(
+    "dim_sku",
+    (
+        _c("sku_id", "id", doc="stock-keeping unit"),
+        _c("style_id", "id", doc="style (all colours and sizes of one design)"),
+        _c("name", "str", True, "product name shown in neighbour tables"),
+        _c("category", "str", True),
+        _c("color", "str", True),
+        _c("size", "str", True),
+        _c("season", "str", True, "SS, AW or ALL"),
+        _c("launch_date", "date", True),
+        _c("list_price", "float", True, "regular (base) price"),
+    ),
+    key=("sku_id",),
+    doc="one row per SKU",
+)
+
+DIM_FDC = Table(
+    "dim_fdc",
+    (_c("fdc_id", "id"), _c("name", "str", True), _c("region", "str", True)),
+    key=("fdc_id",),
+    doc="forward distribution centres (small warehouses near customers)",
+)
+
+DIM_STORE = Table(
+    "dim_store",
+    (
+        _c("store_id", "id"),
+        _c("name", "str", True),
+        _c("region", "str", True),
+        _c("city", "str", True),
+        _c("fdc_id", "id", True, "FDC serving the store's region"),
+        _c("segment", "str", True, "store format or price segment"),
+        _c("area_sqm", "float", True, "sales area"),
+    ),
+    key=("store_id",),
+    refs={"fdc_id": "dim_fdc"},
+)
+
+DIM_CALENDAR = Table(
+    "dim_calendar",
+    (
+        _c("date", "date"),
+        _c("weekday", "int", doc="0 = Monday"),
+        _c("week_of_year", "int", doc="ISO week"),
+        _c("week_start", "date", True, "Monday of the ISO week, for weekly roll-ups in portable SQL"),
+        _c("month", "int"),
+        _c("year", "int"),
+        _c("is_weekend", "bool"),
+        _c("holiday", "str", True, "name of the holiday or shopping festival, empty on ordinary days"),
+        _c("is_holiday", "bool"),
+    ),
+    key=("date",),
+)
+
+PROMOTION = Table(
+    "promotion",
+    (
+        _c("promo_id", "id"),
+        _c("promo_type", "str", doc="e.g. pct_off, spend_save, bundle, clearance, member_day; feature, display, tpr"),
+        _c("start_date", "date"),
+        _c("end_date", "date"),
+        _c("discount", "float", True, "price reduction as a fraction of list price"),
+        _c("scope", "str", True, "what it covers: all, category:<name>, style:<id>, sku:<id>"),
+    ),
+    key=("promo_id",),
+)
+
+FACT_SALES = Table(
+    "fact_sales",
+    (
+        _c("date", "date", doc="day, or the first day of the week for weekly data"),
+        _c("store_id", "id"),
+        _c("sku_id", "id"),
+        _c("units", "float", doc="units sold (censored on stock-out days)"),
+        _c("price", "float", True, "actual selling price per unit"),
+        _c("base_price", "float", True, "regular price per unit"),
+        _c("promo_type", "str", True, "active promotion types joined by '+', empty when none"),
+        _c("discount", "float", True, "1 - price / base_price when on promotion"),
+        _c("stockout", "bool", True, "True when the SKU ran out that day: units are a lower bound"),
+    ),
+    key=("date", "store_id", "sku_id"),
+    refs={"store_id": "dim_store", "sku_id": "dim_sku"},
+    doc="one row per day (or week) x store x SKU; missing rows are not-carried days or ETL gaps",
+)
+
+ORDERS = Table(
+    "orders",
+    (
+        _c("order_id", "id"),
+        _c("ts", "timestamp"),
+        _c("customer_id", "id", True),
+        _c("fdc_id", "id", doc="FDC that serves the order's delivery address"),
+    ),
+    key=("order_id",),
+    refs={"fdc_id": "dim_fdc"},
+)
+
+ORDER_LINE = Table(
+    "order_line",
+    (_c("order_id", "id"), _c("sku_id", "id"), _c("qty", "float"), _c("price", "float", True)),
+    key=("order_id", "sku_id"),
+    refs={"order_id": "orders", "sku_id": "dim_sku"},
+)
+
+TRUTH_DEMAND = Table(
+    "truth_demand",
+    (_c("date", "date"), _c("store_id", "id"), _c("sku_id", "id"), _c("expected_units", "float")),
+    key=("date", "store_id", "sku_id"),
+    group="truth",
+    doc="demo only: the generator's expected (uncensored) demand, the forecasting noise floor",
+)
+
+TRUTH_SKU = Table(
+    "truth_sku",
+    (_c("sku_id", "id"), _c("look_id", "id", doc="planted shopping intent the SKU belongs to")),
+    key=("sku_id",),
+    group="truth",
+    doc="demo only: the planted co-purchase structure",
+)
+
+TRUTH_ORDER = Table(
+    "truth_order",
+    (
+        _c("order_id", "id"),
+        _c("intent", "str", doc="outfit, size_run, add_on or single"),
+        _c("look_id", "id", True),
+    ),
+    key=("order_id",),
+    group="truth",
+    doc="demo only: the latent intent each order was drawn from",
+)
+
+FORECAST_RUN = Table(
+    "forecast_run",
+    (
+        _c("run_id", "id"),
+        _c("created_at", "timestamp"),
+        _c("finished_at", "timestamp", True),
+        _c("status", "str", doc="running, done or failed"),
+        _c("profile", "str", True),
+        _c("params", "str", True, "the profile's forecast section as JSON"),
+    ),
+    key=("run_id",),
+    group="output",
+)
+
+SALES_FORECAST = Table(
+    "sales_forecast",
+    (
+        _c("run_id", "id"),
+        _c("sku_id", "id"),
+        _c("store_id", "id"),
+        _c("forecast_date", "date"),
+        _c("model", "str"),
+        _c("mean", "float"),
+        _c("q10", "float", True),
+        _c("q50", "float", True),
+        _c("q90", "float", True),
+    ),
+    key=("run_id", "sku_id", "store_id", "forecast_date", "model"),
+    group="output",
+)
+
+ASSORTMENT_RUN = Table(
+    "assortment_run",
+    (
+        _c("run_id", "id"),
+        _c("created_at", "timestamp"),
+        _c("finished_at", "timestamp", True),
+        _c("status", "str"),
+        _c("profile", "str", True),
+        _c("params", "str", True),
+    ),
+    key=("run_id",),
+    group="output",
+)
+
+FDC_ASSORTMENT = Table(
+    "fdc_assortment",
+    (
+        _c("run_id", "id"),
+        _c("fdc_id", "id"),
+        _c("sku_id", "id"),
+        _c("method", "str"),
+        _c("sku_rank", "int", doc="1 = first SKU to stock"),
+        _c("score", "float", True),
+    ),
+    key=("run_id", "fdc_id", "sku_id"),
+    group="output",
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        DIM_SKU, DIM_FDC, DIM_STORE, DIM_CALENDAR, PROMOTION, FACT_SALES, ORDERS, ORDER_LINE,
+        TRUTH_DEMAND, TRUTH_SKU, TRUTH_ORDER,
+        FORECAST_RUN, SALES_FORECAST, ASSORTMENT_RUN, FDC_ASSORTMENT,
+    )
+}
+INPUT_TABLES = [name for name, t in TABLES.items() if t.group in ("erp", "truth")]

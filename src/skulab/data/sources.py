@@ -1,0 +1,31 @@
+"""Fill the canonical tables from the profile's data source (demo, online_retail, frat or files)."""
+
+from __future__ import annotations
+
+from skulab.config import Config
+from skulab.data import SourceData
+from skulab.errors import DataError
+
+
+def load_source(cfg: Config) -> SourceData:
+    """Build or read the profile's source into validated canonical tables."""
+    source = cfg.data.source
+    if source == "demo":
+        from skulab.data import demo
+
+        return demo.generate(seed=cfg.data.seed, scale=cfg.data.scale, start=str(cfg.data.start), days=cfg.data.days)
+    path = cfg.data_path
+    if not path.exists():
+        raise DataError(f"{path}: data folder for source '{source}' not found (set data.path in {cfg.source_file} "
+                        "or SKULAB_SHARED_DATA)")
+    if source == "online_retail":
+        from skulab.data import online_retail
+
+        return online_retail.load(path)
+    if source == "frat":
+        from skulab.data import frat
+
+        return frat.load(path)
+    from skulab.data import files
+
+    return files.load(path)

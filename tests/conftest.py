@@ -1,0 +1,99 @@
+"""Shared fixtures: the project's profiles, one engine per database server, and the shared real data."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from skulab import config
+from skulab.erp import make_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_SERVERS = {
+    "mysql": ("SKULAB_TEST_MYSQL_URL", "MariaDB/MySQL"),
+    "postgres": ("SKULAB_TEST_POSTGRES_URL", "PostgreSQL"),
+}
+
+
+@pytest.fixture
+def ci_config() -> config.Config:
+    """The CI-sized demo profile."""
+    return config.load(ROOT / "params" / "ci.yaml")
+
+
+@pytest.fixture(params=["duckdb", "mysql", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database URL per backend: a fresh DuckDB file always, the local servers when their env var is set."""
+    if request.param == "duckdb":
+        return f"duckdb:///{tmp_path / 'erp.duckdb'}"
+    var, label = _SERVERS[request.param]
+    url = os.environ.get(var)
+    if not url:
+        pytest.skip(f"{label} test skipped: set {var} (e.g. .ci/run sets it when the local server answers)")
+    return url
+
+
+@pytest.fixture
+def engine(db_url: str) -> sa.Engine:
+    """An engine on an empty ERP: server databases are wiped of skulab tables before and after the test."""
+    eng = make_engine(db_url)
+    _drop_all(eng)
+    yield eng
+    _drop_all(eng)
+    eng.dispose()
+
+
+def _drop_all(eng: sa.Engine) -> None:
+    from skulab.erp.schema import _VIEWS, metadata
+
+    with eng.begin() as conn:
+        for view in _VIEWS:
+            conn.execute(sa.text(f"DROP VIEW IF EXISTS {view}"))
+    metadata.drop_all(eng)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared real data folder ($SKULAB_SHARED_DATA or ../shared/data); skips when absent."""
+    path = config.shared_data_dir(ROOT)
+    if not path.is_dir():
+        pytest.skip(f"shared data not found at {path} (set SKULAB_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture
+def run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+def small_tables() -> dict:
+    """A tiny, valid canonical ERP: 3 SKUs, 2 stores, 1 FDC, 4 days of sales, 3 orders."""
+    import pandas as pd
+
+    from skulab.data.calendar import build_calendar
+    from skulab.data.validate import validate
+
+    return validate({
+        "dim_fdc": pd.DataFrame({"fdc_id": ["F1"], "name": ["East FDC"], "region": ["East"]}),
+        "dim_sku": pd.DataFrame({"sku_id": ["A-S", "A-M", "B"], "style_id": ["A", "A", "B"],
+                                 "name": ["Shirt S", "Shirt M", "Cap"], "category": ["Tops", "Tops", "Accessories"],
+                                 "list_price": [99.0, 99.0, 29.9], "launch_date": ["2024-01-01"] * 3}),
+        "dim_store": pd.DataFrame({"store_id": ["S1", "S2"], "region": ["East", "East"], "fdc_id": ["F1", "F1"]}),
+        "dim_calendar": build_calendar("2024-01-01", "2024-01-07", "cn"),
+        "fact_sales": pd.DataFrame({
+            "date": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-01", "2024-01-02"],
+            "store_id": ["S1", "S1", "S1", "S2", "S2"], "sku_id": ["A-S", "A-S", "A-S", "B", "B"],
+            "units": [3, 0, 1, 5, 2], "price": [99, 99, 79.2, 29.9, 29.9], "base_price": [99, 99, 99, 29.9, 29.9],
+            "promo_type": [None, None, "pct_off", None, None], "discount": [None, None, 0.2, None, None],
+            "stockout": [False, False, True, False, False]}),
+        "orders": pd.DataFrame({"order_id": ["o1", "o2", "o3"], "customer_id": ["c1", "c2", "c1"], "fdc_id": ["F1"] * 3,
+                                "ts": ["2024-01-01 09:30", "2024-01-02 20:05", "2024-01-03 12:00"]}),
+        "order_line": pd.DataFrame({"order_id": ["o1", "o1", "o2", "o3"], "sku_id": ["A-S", "B", "A-M", "B"],
+                                    "qty": [1, 2, 1, 1], "price": [99, 29.9, 99, 29.9]}),
+    })
