@@ -34,7 +34,7 @@ def render(cfg: Config, only: list[str] | None = None) -> list[Path]:
         print(f"[{i}/{len(chosen)}] {nb.name} -> {out}", flush=True)
         try:
             pm.execute_notebook(nb, out, parameters={"PROFILE": str(cfg.source_file.resolve())},
-                                cwd=str(nb.parent), kernel_name="python3", progress_bar=True)
+                                cwd=str(nb.parent), kernel_name="python3", language="python", progress_bar=True)
         except pm.PapermillExecutionError as exc:
             raise SkulabError(f"{nb.name} failed in cell {exc.cell_index} (execution {exc.exec_count}): "
                               f"{exc.ename}: {exc.evalue}; the partial run is in {out}") from None
