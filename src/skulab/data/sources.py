@@ -28,4 +28,4 @@ def load_source(cfg: Config) -> SourceData:
         return frat.load(path)
     from skulab.data import files
 
-    return files.load(path)
+    return files.load(path, locale=cfg.data.locale)

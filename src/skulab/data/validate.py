@@ -57,10 +57,10 @@ def _coerce(col: Column, s: pd.Series) -> tuple[pd.Series, np.ndarray]:
         out = s.astype("string").str.strip()
         out = out.mask(out == "", pd.NA) if col.kind == "id" else out
         return out, np.array([], dtype=int)
-    if col.kind == "date":
-        out = pd.to_datetime(s, errors="coerce").dt.normalize()
-    elif col.kind == "timestamp":
-        out = pd.to_datetime(s, errors="coerce")
+    if col.kind in ("date", "timestamp"):
+        text = s.dtype == object or pd.api.types.is_string_dtype(s)
+        out = pd.to_datetime(s, errors="coerce", format="ISO8601" if text else None).astype("datetime64[ns]")
+        out = out.dt.normalize() if col.kind == "date" else out
     elif col.kind in ("int", "float"):
         out = pd.to_numeric(s, errors="coerce")
         out = out.astype("Int64") if col.kind == "int" and not out.isna().all() else out.astype("float64")
