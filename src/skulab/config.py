@@ -26,12 +26,17 @@ class _Section(BaseModel):
 
 
 class DataConfig(_Section):
-    """Where the ERP's rows come from: the synthetic demo chain, a real data set, or the user's files."""
+    """Where the ERP's rows come from: the synthetic demo chain, a real data set, or the user's files.
+
+    For the demo: `seed`, `scale` (stores, styles and orders), `orders_scale` (orders only), `start`, `days`.
+    For `files`: `path` and the `locale` of the calendar built when the files have none.
+    """
 
     source: Literal["demo", "online_retail", "frat", "files"]
     path: Path | None = None
     seed: int = 7
     scale: float = Field(1.0, gt=0)
+    orders_scale: float = Field(1.0, gt=0)
     start: date = date(2023, 1, 2)
     days: int = Field(728, ge=28)
     locale: Literal["cn", "us", "uk"] = "us"

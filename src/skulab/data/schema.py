@@ -170,7 +170,7 @@ TRUTH_ORDER = Table(
     "truth_order",
     (
         _c("order_id", "id"),
-        _c("intent", "str", doc="outfit, size_run, add_on or single"),
+        _c("intent", "str", doc="outfit, size_run, add_on, haul (two looks) or single"),
         _c("look_id", "id", True),
     ),
     key=("order_id",),

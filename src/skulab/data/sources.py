@@ -13,7 +13,8 @@ def load_source(cfg: Config) -> SourceData:
     if source == "demo":
         from skulab.data import demo
 
-        return demo.generate(seed=cfg.data.seed, scale=cfg.data.scale, start=str(cfg.data.start), days=cfg.data.days)
+        d = cfg.data
+        return demo.generate(seed=d.seed, scale=d.scale, start=str(d.start), days=d.days, orders_scale=d.orders_scale)
     path = cfg.data_path
     if not path.exists():
         raise DataError(f"{path}: data folder for source '{source}' not found (set data.path in {cfg.source_file} "
