@@ -79,3 +79,33 @@ def test_unknown_backend_is_a_clear_error() -> None:
 
     with pytest.raises(ConfigError, match="backend 'oracle' is not supported"):
         erp.make_engine("oracle://scott@db/erp")
+
+
+def _forecast_rows(n: int = 3) -> pd.DataFrame:
+    return pd.DataFrame({"sku_id": "A-S", "store_id": "S1", "model": "ETS", "mean": range(n),
+                         "forecast_date": pd.date_range("2024-02-01", periods=n)})
+
+
+def test_write_back_is_idempotent(engine: sa.Engine) -> None:
+    erp.write_run(engine, "forecast", "run-1", _forecast_rows(), profile="ci", params={"horizon": 3})
+    first = erp.read_query(engine, "SELECT * FROM sales_forecast ORDER BY forecast_date")
+    erp.write_run(engine, "forecast", "run-1", _forecast_rows(), profile="ci", params={"horizon": 3})
+    again = erp.read_query(engine, "SELECT * FROM sales_forecast ORDER BY forecast_date")
+    pd.testing.assert_frame_equal(first, again)
+    runs = erp.read_query(engine, "SELECT status, finished_at FROM forecast_run")
+    assert runs["status"].tolist() == ["done"] and runs["finished_at"].notna().all()
+    assert erp.read_query(engine, "SELECT COUNT(*) AS n FROM sales_forecast_latest")["n"].iloc[0] == 3
+
+
+def test_failed_write_back_leaves_the_previous_run(engine: sa.Engine) -> None:
+    erp.write_run(engine, "forecast", "run-1", _forecast_rows(), profile="ci", params={})
+    duplicated = pd.concat([_forecast_rows(), _forecast_rows()])
+    with pytest.raises(DataError, match="writing forecast run run-1 failed, so nothing was changed"):
+        erp.write_run(engine, "forecast", "run-1", duplicated, profile="ci", params={})
+    assert len(erp.read_query(engine, "SELECT * FROM sales_forecast_latest")) == 3
+
+
+def test_write_back_names_missing_result_columns(engine: sa.Engine) -> None:
+    with pytest.raises(DataError, match="fdc_assortment: result rows lack column.*sku_rank"):
+        erp.write_run(engine, "assortment", "a1", pd.DataFrame({"fdc_id": ["F1"], "sku_id": ["A"], "method": ["pop"]}),
+                      profile="ci", params={})

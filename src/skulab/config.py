@@ -62,6 +62,35 @@ class EdaConfig(_Section):
     max_order_skus: int = Field(100, ge=2)
 
 
+class ForecastConfig(_Section):
+    """The forecasting chapter: frequency, horizon, backtest windows, feature groups and the model zoo."""
+
+    freq: str = "D"
+    horizon: int = Field(14, ge=1)
+    windows: int = Field(4, ge=1)
+    features: list[Literal["calendar", "missing", "promo", "price"]] = ["calendar", "missing", "promo", "price"]
+    models: list[str] = ["SeasonalNaive", "ETS", "DirectTabular", "RecursiveTabular"]
+    max_series: int | None = Field(None, ge=1)
+    seed: int = 7
+
+
+class EmbedConfig(_Section):
+    """The SKU-embedding chapter: SKU2Vec and the gensim Word2Vec baseline."""
+
+    dim: int = Field(64, ge=2)
+    epochs: int = Field(20, ge=1)
+    seed: int = 7
+
+
+class AssortConfig(_Section):
+    """The assortment chapter: sizes K (integers or 'rule70') and the rolling train/test windows in weeks."""
+
+    k: list[int | Literal["rule70"]] = [200, 500, 1000, "rule70"]
+    train_weeks: int = Field(2, ge=1)
+    test_weeks: int = Field(1, ge=1)
+    seed: int = 7
+
+
 class Config(_Section):
     """A validated profile plus where it came from."""
 
@@ -69,6 +98,9 @@ class Config(_Section):
     data: DataConfig
     erp: ErpConfig = ErpConfig()
     eda: EdaConfig = EdaConfig()
+    forecast: ForecastConfig = ForecastConfig()
+    embed: EmbedConfig = EmbedConfig()
+    assort: AssortConfig = AssortConfig()
     root: Path = Field(exclude=True)
     source_file: Path = Field(exclude=True)
 

@@ -14,11 +14,13 @@ from skulab.erp.connect import database_url, make_engine
 from skulab.erp.extract import read_query, read_sql, sql_text
 from skulab.erp.load import insert_frame, replace_tables
 from skulab.erp.schema import create_schema
+from skulab.erp.writeback import write_run
 
 _EARLIEST, _LATEST = datetime(1900, 1, 1), datetime(2999, 12, 31)
 
 __all__ = ["build", "connect", "create_schema", "database_url", "insert_frame", "make_engine", "read_query",
-           "read_order_lines", "read_sales", "read_sql", "replace_tables", "sql_text", "table_counts"]
+           "read_order_lines", "read_sales", "read_sql", "replace_tables", "sql_text", "table_counts",
+           "write_run"]
 
 
 def build(cfg: Config, url: str | None = None) -> tuple[sa.Engine, SourceData]:

@@ -1,0 +1,60 @@
+"""Shared tools of the `skulab bench ...` commands: time and peak memory of a call, and where figures go."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import psutil
+
+
+def measure(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, float, float]:
+    """Run fn(*args, **kwargs); return (result, wall seconds, peak resident memory growth in MB).
+
+    Memory is sampled every 20 ms from the process RSS, so allocations by C/C++ code (torch, gensim,
+    HiGHS) count too; child processes are included.
+    """
+    proc = psutil.Process(os.getpid())
+
+    def rss() -> int:
+        total = proc.memory_info().rss
+        for child in proc.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    base, peak, done = rss(), [0], threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], rss())
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    t0 = time.perf_counter()
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        seconds = time.perf_counter() - t0
+        done.set()
+        sampler.join()
+    return result, seconds, max(peak[0], rss()) / 1e6 - base / 1e6
+
+
+def write(frame: pd.DataFrame, name: str, root: Path) -> Path:
+    """Write a benchmark table to reports/benchmarks/<name>.csv and .md (with the machine it ran on)."""
+    out = root / "reports" / "benchmarks"
+    out.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out / f"{name}.csv", index=False)
+    machine = f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB"
+    (out / f"{name}.md").write_text(f"# {name}\n\nMeasured on {machine}, {time.strftime('%Y-%m-%d')}.\n\n"
+                                    + frame.to_markdown(index=False) + "\n")
+    return out / f"{name}.csv"
