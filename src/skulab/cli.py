@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 
@@ -50,7 +51,23 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--params", required=True, help="params profile, e.g. params/demo.yaml")
     rep.add_argument("--only", help="comma-separated notebook numbers or name prefixes, e.g. 01,03")
     rep.set_defaults(run=_report)
+
+    bench = sub.add_parser("bench", help="benchmarks: figures go to reports/benchmarks/")
+    bench_sub = bench.add_subparsers(dest="bench_command", required=True)
+    for name in _CHAPTER_COMMANDS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a chapter still being written
+            if exc.name is None or not name.startswith(exc.name):
+                raise
+            continue
+        module.add_commands(sub, bench_sub)
     return p
+
+
+# Each chapter's commands module has add_commands(sub, bench_sub): its own sub-commands and benchmarks.
+# It must import heavy libraries (AutoGluon, torch, gensim) inside the command functions, not at the top.
+_CHAPTER_COMMANDS = ("skulab.forecast.commands", "skulab.embed.commands", "skulab.assort.commands")
 
 
 def main(argv: list[str] | None = None) -> int:
