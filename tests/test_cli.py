@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def _skulab(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-m", "skulab.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, **(env or {})}, timeout=600)
+    return subprocess.run([sys.executable, "-m", "skulab.cli", *args], check=False, capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, **(env or {})}, timeout=600)
 
 
 def test_erp_build_prints_a_table_count_summary(tmp_path: Path) -> None:

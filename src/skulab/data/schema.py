@@ -178,19 +178,24 @@ TRUTH_ORDER = Table(
     doc="demo only: the latent intent each order was drawn from",
 )
 
-FORECAST_RUN = Table(
-    "forecast_run",
-    (
-        _c("run_id", "id"),
-        _c("created_at", "timestamp"),
-        _c("finished_at", "timestamp", True),
-        _c("status", "str", doc="running, done or failed"),
-        _c("profile", "str", True),
-        _c("params", "str", True, "the profile's forecast section as JSON"),
-    ),
-    key=("run_id",),
-    group="output",
-)
+def _run_log(name: str) -> Table:
+    """A batch job's run log: one row per run id, marked done last so half-written runs never show."""
+    return Table(
+        name,
+        (
+            _c("run_id", "id"),
+            _c("created_at", "timestamp"),
+            _c("finished_at", "timestamp", True),
+            _c("status", "str", doc="running, done or failed"),
+            _c("profile", "str", True),
+            _c("params", "str", True, "the profile's section for the job, as JSON"),
+        ),
+        key=("run_id",),
+        group="output",
+    )
+
+
+FORECAST_RUN = _run_log("forecast_run")
 
 SALES_FORECAST = Table(
     "sales_forecast",
@@ -209,19 +214,7 @@ SALES_FORECAST = Table(
     group="output",
 )
 
-ASSORTMENT_RUN = Table(
-    "assortment_run",
-    (
-        _c("run_id", "id"),
-        _c("created_at", "timestamp"),
-        _c("finished_at", "timestamp", True),
-        _c("status", "str"),
-        _c("profile", "str", True),
-        _c("params", "str", True),
-    ),
-    key=("run_id",),
-    group="output",
-)
+ASSORTMENT_RUN = _run_log("assortment_run")
 
 FDC_ASSORTMENT = Table(
     "fdc_assortment",

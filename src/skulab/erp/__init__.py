@@ -18,9 +18,22 @@ from skulab.erp.writeback import write_run
 
 _EARLIEST, _LATEST = datetime(1900, 1, 1), datetime(2999, 12, 31)
 
-__all__ = ["build", "connect", "create_schema", "database_url", "insert_frame", "make_engine", "read_query",
-           "read_order_lines", "read_sales", "read_sql", "replace_tables", "sql_text", "table_counts",
-           "write_run"]
+__all__ = [
+    "build",
+    "connect",
+    "create_schema",
+    "database_url",
+    "insert_frame",
+    "make_engine",
+    "read_order_lines",
+    "read_query",
+    "read_sales",
+    "read_sql",
+    "replace_tables",
+    "sql_text",
+    "table_counts",
+    "write_run",
+]
 
 
 def build(cfg: Config, url: str | None = None) -> tuple[sa.Engine, SourceData]:
