@@ -13,8 +13,8 @@ install: $(STAMP)
 # torch first, from the CPU build on disk: any other order pulls a multi-GB CUDA build.
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[dev,lab]"
+	$(PY) -m pip install -qq torch==2.13.0
+	$(PY) -m pip install -qq -e ".[dev,lab]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (skulab)" >/dev/null
 	touch $(STAMP)
 
