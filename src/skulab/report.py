@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.figure
 import nbformat
+import pandas as pd
 import papermill as pm
 from nbconvert import HTMLExporter
 
@@ -42,3 +44,19 @@ def render(cfg: Config, only: list[str] | None = None) -> list[Path]:
         out.with_suffix(".html").write_text(html, encoding="utf-8")
         written.append(out.with_suffix(".html"))
     return written
+
+
+def save_figure(fig: matplotlib.figure.Figure, cfg: Config, name: str) -> Path:
+    """Keep a key figure as reports/<profile>/figures/<name>.png (the README shows some of them)."""
+    out = cfg.reports_dir / "figures" / f"{name}.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=90, bbox_inches="tight")
+    return out
+
+
+def save_table(frame: pd.DataFrame, cfg: Config, name: str) -> Path:
+    """Keep a result table as reports/<profile>/<name>.csv, the small summaries that are committed."""
+    out = cfg.reports_dir / f"{name}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out)
+    return out
