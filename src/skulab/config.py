@@ -63,31 +63,129 @@ class EdaConfig(_Section):
 
 
 class ForecastConfig(_Section):
-    """The forecasting chapter: frequency, horizon, backtest windows, feature groups and the model zoo."""
+    """The forecasting chapter: frequency, horizon, backtest windows, feature groups and the model zoo.
+
+    `level` forecasts store x SKU or region x SKU series; `features` switches the feature groups ('raw' is
+    price, base price and one flag per promotion type as they come, the reference setting); `impute` names
+    how periods without a row are filled and `censored` what happens to stock-out periods; `static` adds
+    SKU and store attributes; `epochs` and `batches` fix the deep models' training length and
+    `tabular_rounds` caps LightGBM's boosting rounds (no time limits anywhere).
+    """
 
     freq: str = "D"
     horizon: int = Field(14, ge=1)
     windows: int = Field(4, ge=1)
-    features: list[Literal["calendar", "missing", "promo", "price"]] = ["calendar", "missing", "promo", "price"]
+    level: Literal["store", "region"] = "store"
+    features: list[Literal["raw", "calendar", "missing", "promo", "price"]] = ["calendar", "missing", "promo",
+                                                                               "price"]
+    static: bool = True
+    impute: Literal["nan", "zero", "ffill", "seasonal"] = "seasonal"
+    censored: Literal["keep", "impute"] = "impute"
     models: list[str] = ["SeasonalNaive", "ETS", "DirectTabular", "RecursiveTabular"]
+    ensemble: bool = True
+    quantiles: list[float] = [0.1, 0.5, 0.9]
+    epochs: int = Field(5, ge=1)
+    batches: int = Field(50, ge=1)
+    tabular_rounds: int | None = Field(None, ge=1)
+    val_windows: int = Field(1, ge=1)
+    ablation_models: list[str] = ["DirectTabular"]
+    ablation: list[Literal["no covariates", "+calendar", "+promo", "+price", "all covariates", "all + static"]] = [
+        "no covariates", "+calendar", "+promo", "+price", "all covariates", "all + static"]
     max_series: int | None = Field(None, ge=1)
     seed: int = 7
 
+    @field_validator("models", "ablation_models")
+    @classmethod
+    def _known_models(cls, models: list[str]) -> list[str]:
+        from skulab.forecast.zoo import MODELS
+
+        unknown = [m for m in models if m not in MODELS]
+        if unknown or not models:
+            close = [difflib.get_close_matches(m, MODELS, n=1) for m in unknown]
+            hint = "; ".join(f"did you mean '{c[0]}' for '{m}'" for m, c in zip(unknown, close) if c)
+            raise ValueError(f"unknown model(s) {', '.join(unknown) or '(none given)'}"
+                             f"{' (' + hint + ')' if hint else ''}; known: {', '.join(MODELS)}")
+        return models
+
+    @field_validator("quantiles")
+    @classmethod
+    def _quantiles_for_the_erp(cls, q: list[float]) -> list[float]:
+        if not {0.1, 0.5, 0.9} <= set(q) or not all(0 < x < 1 for x in q):
+            raise ValueError("must lie in (0, 1) and include 0.1, 0.5 and 0.9 (the ERP stores q10, q50, q90)")
+        return sorted(q)
+
+    @field_validator("freq")
+    @classmethod
+    def _pandas_freq(cls, freq: str) -> str:
+        import pandas as pd
+
+        try:
+            pd.tseries.frequencies.to_offset(freq)
+        except ValueError:
+            raise ValueError("is not a pandas frequency (e.g. D, W-MON, W-THU)") from None
+        return freq
+
 
 class EmbedConfig(_Section):
-    """The SKU-embedding chapter: SKU2Vec and the gensim Word2Vec baseline."""
+    """The SKU-embedding chapter: SKU2Vec and the gensim Word2Vec baseline, judged on the week after training.
+
+    `epochs` is the most any method trains; with validation orders (`valid_share` of the training orders)
+    every method keeps its best epoch and SKU2Vec stops after `patience` epochs without improvement.
+    SKU2Vec steps over `batch_size` leave-one-out samples (order lines) with `negatives` SKUs drawn per
+    batch for a sampled softmax (0, or at least the vocabulary: the full softmax), Adam at rate `lr`.
+    `side_features` are dim_sku columns with embeddings of their own (skipped when empty or one per SKU);
+    `name_words` embeds the words of product names that SKUs share.
+    `gensim_negative` and `gensim_alpha` configure the Word2Vec baseline. `train_weeks` of orders train
+    and the following `test_weeks` test; `min_count` is the fewest training lines a SKU needs. `threads`
+    (torch threads, gensim workers) stays 1 by default: runs are then exactly reproducible, and on a busy
+    2-core machine extra threads of small batches wait on each other more than they compute.
+    """
 
     dim: int = Field(64, ge=2)
     epochs: int = Field(20, ge=1)
     seed: int = 7
+    batch_size: int = Field(2048, ge=16)
+    lr: float = Field(0.01, gt=0, le=1)
+    negatives: int = Field(256, ge=0)
+    patience: int = Field(5, ge=1)
+    side_features: list[Literal["style_id", "category", "color", "size", "season", "name_words"]] = [
+        "style_id", "category", "color", "size"]
+    gensim_negative: int = Field(5, ge=1)
+    gensim_alpha: float = Field(0.025, gt=0, le=1)
+    train_weeks: int = Field(8, ge=1)
+    test_weeks: int = Field(1, ge=1)
+    valid_share: float = Field(0.1, ge=0, lt=0.5)
+    min_count: int = Field(1, ge=1)
+    threads: int = Field(1, ge=1)
 
 
 class AssortConfig(_Section):
-    """The assortment chapter: sizes K (integers or 'rule70') and the rolling train/test windows in weeks."""
+    """The assortment chapter: sizes K, training windows, methods, and the rolling evaluation's knobs.
+
+    `k` holds integers and/or 'rule70' (the K at which popularity fills `rule_fill` of training orders).
+    `train_weeks` is the window of the write-back job; `windows` are the windows the evaluation studies,
+    each tested on the same weeks (the latest `max_folds`, or every week with a full longest window).
+    `deploy_method` and `deploy_k` choose what `skulab assort` writes back.
+    """
 
     k: list[int | Literal["rule70"]] = [200, 500, 1000, "rule70"]
+    rule_fill: float = Field(0.7, gt=0, lt=1)
     train_weeks: int = Field(2, ge=1)
     test_weeks: int = Field(1, ge=1)
+    windows: list[int] = Field([2, 4, 8], min_length=1)
+    max_folds: int | None = Field(None, ge=1)
+    methods: list[Literal["popularity", "order_greedy", "reverse_exclude", "swap_search", "mip", "sku2vec", "net",
+                          "hybrid"]] = ["popularity", "order_greedy", "reverse_exclude", "swap_search", "mip", "net",
+                                        "hybrid"]
+    hindsight: bool = True
+    mip_time_limit: float = Field(20.0, gt=0)
+    net_epochs: int = Field(150, ge=1)
+    net_hidden: int = Field(32, ge=1)
+    net_max_pairs: int = Field(3, ge=1)
+    bootstrap: int = Field(2000, ge=100)
+    deploy_method: Literal["popularity", "order_greedy", "reverse_exclude", "swap_search", "mip", "sku2vec", "net",
+                           "hybrid"] = "net"
+    deploy_k: int | Literal["rule70"] = "rule70"
     seed: int = 7
 
 

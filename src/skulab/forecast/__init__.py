@@ -1,0 +1,30 @@
+"""Sales forecasting: the offline AutoGluon zoo, metrics, rolling-origin backtests, the weekly ERP job.
+
+Heavy libraries (AutoGluon, torch) are imported inside the functions that fit models.
+"""
+
+from skulab.forecast.backtest import (
+                                      ABLATION,
+                                      ANCHOR_MODELS,
+                                      Backtest,
+                                      ablation,
+                                      anchor,
+                                      backtest,
+                                      by_group,
+                                      comparison,
+                                      cutoffs,
+                                      summary,
+                                      variant,
+)
+from skulab.forecast.fitting import Fitted, ModelSkippedError, fit, predict
+from skulab.forecast.job import JobResult, run
+from skulab.forecast.metrics import METRICS, score
+from skulab.forecast.noise import TRUTH, demo_dispersion, with_noise_floor
+from skulab.forecast.training import Training, read_training, read_truth
+from skulab.forecast.zoo import MODELS, STATISTICAL
+
+__all__ = ["ABLATION", "ANCHOR_MODELS", "METRICS", "MODELS", "STATISTICAL", "TRUTH", "Backtest", "Fitted",
+           "JobResult", "ModelSkippedError", "Training", "ablation", "anchor", "backtest", "by_group", "comparison",
+           "cutoffs",
+           "demo_dispersion", "fit", "predict", "read_training", "read_truth", "run", "score", "summary", "variant",
+           "with_noise_floor"]

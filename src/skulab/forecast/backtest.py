@@ -1,0 +1,182 @@
+"""Rolling-origin backtest: refit at each cutoff, forecast the next horizon, score every model window by window.
+
+The last `windows` horizons of the history are the test windows (non-overlapping, oldest first);
+`skip` moves them back by that many horizons, so configurations can be chosen on earlier windows and
+reported on the test windows they never saw. Every model of a window is scored on the same points: the
+periods with an observed, uncensored sale of the series active at the cutoff.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pandas as pd
+from pydantic import ValidationError
+
+from skulab.config import ForecastConfig
+from skulab.errors import ConfigError
+from skulab.features import Panel, build_panel
+from skulab.features.grid import step
+from skulab.forecast import fitting
+from skulab.forecast.metrics import mase_scale, score
+from skulab.forecast.zoo import ENSEMBLE, family
+
+TRUTH_LABEL = "truth (noise floor)"
+ANCHOR_MODELS = ["SeasonalNaive", "Naive", "ETS", "DirectTabular", "RecursiveTabular"]
+ABLATION = {"no covariates": [], "+calendar": ["calendar"], "+promo": ["promo"], "+price": ["price"],
+            "all covariates": ["calendar", "promo", "price"]}
+
+
+@dataclass
+class Backtest:
+    """Forecasts and scores of a rolling-origin backtest, and what each window's fit did."""
+
+    forecasts: pd.DataFrame  # window, cutoff, item_id, timestamp, model, mean, q.., actual, scored
+    scores: pd.DataFrame  # window, cutoff, model, family, WQL, MASE, WAPE, bias, points
+    runs: pd.DataFrame  # window, cutoff, series, forecast, dropped, fallbacks, fit_s, predict_s, cold_start_points
+
+
+def cutoffs(panel: Panel, windows: int, skip: int = 0) -> list[pd.Timestamp]:
+    """The forecast origins: the last period before each test window, oldest first."""
+    dt = step(panel.freq)
+    last = panel.history_end - skip * panel.horizon * dt
+    return [last - (windows - w) * panel.horizon * dt for w in range(windows)]
+
+
+def backtest(panel: Panel, cfg: ForecastConfig, models: list[str] | None = None, windows: int | None = None,
+             skip: int = 0, progress: bool = False) -> Backtest:
+    """Refit the models at every cutoff and score them (see the module docstring); `progress` prints each window."""
+    forecasts, runs = [], []
+    for w, cutoff in enumerate(cutoffs(panel, windows or cfg.windows, skip), 1):
+        fitted = fitting.fit(panel, cfg, cutoff, models)
+        t0 = time.perf_counter()
+        pred = fitting.predict(fitted, panel)
+        predict_s = time.perf_counter() - t0
+        truth = window_truth(panel, cutoff)
+        pred = pred.merge(truth, on=["item_id", "timestamp"], how="left")
+        cold = int(truth.loc[~truth["item_id"].isin(pred["item_id"]), "scored"].sum())
+        forecasts.append(pred.assign(window=w, cutoff=cutoff))
+        runs.append({"window": w, "cutoff": cutoff, "series": panel.frame.loc[panel.frame["timestamp"] <= cutoff,
+                                                                          "item_id"].nunique(),
+                     "forecast": pred["item_id"].nunique(), "dropped": fitted.dropped,
+                     "fallbacks": sum(fitted.fallbacks.values()),
+                     "fallback_models": ", ".join(f"{k}: {v}" for k, v in fitted.fallbacks.items()),
+                     "fit_s": round(fitted.fit_seconds, 1), "predict_s": round(predict_s, 1),
+                     "cold_start_points": cold})
+        if progress:
+            print(f"window {w} (cutoff {cutoff:%Y-%m-%d}): {runs[-1]['forecast']:,} series, fit {fitted.fit_seconds:.0f} s, "
+                  f"predict {predict_s:.0f} s", flush=True)
+        fitting.discard(fitted)
+    fc = pd.concat(forecasts, ignore_index=True)
+    return Backtest(forecasts=fc, scores=score_windows(fc, panel), runs=pd.DataFrame(runs))
+
+
+def window_truth(panel: Panel, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Actual units and the scored flag for the horizon after `cutoff`."""
+    f = panel.frame
+    end = cutoff + panel.horizon * step(panel.freq)
+    rows = f[(f["timestamp"] > cutoff) & (f["timestamp"] <= end)]
+    return rows[["item_id", "timestamp", "actual", "scored"]].reset_index(drop=True)
+
+
+def score_windows(forecasts: pd.DataFrame, panel: Panel) -> pd.DataFrame:
+    """Scores per window and model, each window on the points every model forecast."""
+    rows = []
+    for (w, cutoff), fc in forecasts.groupby(["window", "cutoff"]):
+        scale = mase_scale(fitting.train_frame(panel, cutoff), panel.freq)
+        points = fc[fc["scored"].fillna(False).astype(bool)]
+        common = points.groupby(["item_id", "timestamp"])["model"].transform("size") == points["model"].nunique()
+        for model, part in points[common].groupby("model"):
+            rows.append({"window": w, "cutoff": cutoff, "model": model, "family": _family(model),
+                         **score(part, scale)})
+    return pd.DataFrame(rows)
+
+
+def summary(scores: pd.DataFrame) -> pd.DataFrame:
+    """Mean of each metric over the windows per model, best WQL first."""
+    out = scores.groupby(["model", "family"])[["WQL", "MASE", "WAPE", "bias"]].mean()
+    out["windows"] = scores.groupby(["model", "family"])["window"].nunique()
+    return out.sort_values("WQL").reset_index()
+
+
+def by_group(bt: Backtest, panel: Panel, by: str) -> pd.DataFrame:
+    """WQL and WAPE per model and group: by='category' or by='promoted' (promotion vs regular periods)."""
+    keys = panel.frame[["item_id", "timestamp", "category", "promoted"]]
+    fc = bt.forecasts[bt.forecasts["scored"].fillna(False).astype(bool)].merge(keys, on=["item_id", "timestamp"])
+    if by == "promoted":
+        fc[by] = fc[by].map({True: "promotion", False: "regular"})
+    rows = [{"model": m, by: g, **score(part)} for (m, g), part in fc.groupby(["model", by])]
+    return pd.DataFrame(rows).pivot(index=by, columns="model", values="WQL")
+
+
+def variant(cfg: ForecastConfig, **changes: object) -> ForecastConfig:
+    """A copy of the forecast section with some settings changed (validated again; one ConfigError if wrong)."""
+    try:
+        return ForecastConfig(**{**cfg.model_dump(), **changes})
+    except ValidationError as exc:
+        raise ConfigError("; ".join(f"forecast.{'.'.join(map(str, e['loc']))}: "
+                                    f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())) from None
+
+
+def anchor(cfg: ForecastConfig, covariates: bool) -> ForecastConfig:
+    """The reference "AutoGluon alone with the raw columns": raw price, base price and promotion flags as
+    known covariates (or the units alone), gaps left to AutoGluon, no static features, the anchor zoo."""
+    return variant(cfg, features=["raw"] if covariates else [], impute="nan", censored="keep", static=False,
+                   models=ANCHOR_MODELS, ensemble=True)
+
+
+def ablation(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig, windows: int | None = None,
+             skip: int = 0) -> pd.DataFrame:
+    """Scores window by window of the ablation models for each variant in `cfg.ablation`: no covariates, one
+    feature group alone, all covariates, all plus static features (missing-value handling as in the profile)."""
+    base = [g for g in cfg.features if g == "missing"]
+    rows = []
+    for name in cfg.ablation:
+        groups = ABLATION[name] if name in ABLATION else ABLATION["all covariates"]
+        v = variant(cfg, features=base + groups, static=name == "all + static", models=cfg.ablation_models)
+        panel = build_panel(sales, calendar, v)
+        rows.append(backtest(panel, v, windows=windows, skip=skip).scores.assign(variant=name))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _family(model: str) -> str:
+    try:
+        return family(model)
+    except KeyError:
+        return "reference"
+
+
+def comparison(runs: dict[str, pd.DataFrame], reference: str) -> pd.DataFrame:
+    """WQL by window of each run's ensemble, the best statistical model and SeasonalNaive, vs the reference run.
+
+    `runs` maps a label to a backtest's scores; a run's headline is its WeightedEnsemble (whose weights
+    AutoGluon chose on its internal validation window), or its only model. The best statistical model is
+    picked on the same windows, which flatters the baseline, not skulab. `gain_vs_<reference>` is the
+    relative WQL reduction against the reference run's headline.
+    """
+    rows = []
+    for label, scores in runs.items():
+        models = scores["model"].unique()
+        head = ENSEMBLE if ENSEMBLE in models else models[0]
+        rows.append(_wql_row(scores, head, f"{label}: {head}"))
+    allscores = pd.concat([s.assign(run=k) for k, s in runs.items()])
+    stats = allscores[allscores["family"].isin(["statistical", "intermittent"])]
+    if len(stats):
+        best = stats.groupby(["run", "model"])["WQL"].mean().idxmin()
+        rows.append(_wql_row(runs[best[0]], best[1], f"best statistical: {best[1]}"))
+        if "SeasonalNaive" in set(stats["model"]):
+            run = stats.loc[stats["model"] == "SeasonalNaive", "run"].iloc[0]
+            rows.append(_wql_row(runs[run], "SeasonalNaive", "SeasonalNaive"))
+    if TRUTH_LABEL in set(allscores["model"]):
+        run = allscores.loc[allscores["model"] == TRUTH_LABEL, "run"].iloc[0]
+        rows.append(_wql_row(runs[run], TRUTH_LABEL, TRUTH_LABEL))
+    table = pd.DataFrame(rows).set_index("forecast")
+    ref = table.loc[next(i for i in table.index if i.startswith(f"{reference}: ")), "mean"]
+    table[f"gain_vs_{reference}"] = 1 - table["mean"] / ref
+    return table
+
+
+def _wql_row(scores: pd.DataFrame, model: str, label: str) -> dict:
+    per_window = scores[scores["model"] == model].set_index("window")["WQL"]
+    return {"forecast": label, **{f"window {w}": v for w, v in per_window.items()}, "mean": per_window.mean()}

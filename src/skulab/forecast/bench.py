@@ -1,0 +1,75 @@
+"""`skulab bench forecast`: fit + predict wall time and peak memory per model family for growing series counts.
+
+Series are store x SKU daily series of the demo generator (built in memory at the scale that yields
+enough series), each with its last 365 days, the profile's features and horizon; one model per run, no
+ensemble, so each row times one family alone.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from skulab.bench import measure
+from skulab.config import Config
+from skulab.errors import ConfigError
+from skulab.features import build_panel
+from skulab.forecast import fitting
+from skulab.forecast.backtest import variant
+from skulab.forecast.zoo import MODELS, family
+
+HISTORY_DAYS = 365
+SERIES_PER_SCALE = 2000  # store x SKU series alive in the last year of a scale-1 demo chain, roughly
+
+
+def demo_sales(cfg: Config, n_series: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Training rows (as the packaged query returns them) and the calendar of a demo chain with >= n series."""
+    from skulab.data import demo
+
+    if cfg.data.source != "demo":
+        raise ConfigError(f"{cfg.source_file}: the forecast benchmark needs a demo profile (data.source: demo)")
+    scale = max(cfg.data.scale, math.ceil(n_series / SERIES_PER_SCALE))
+    t = demo.generate(seed=cfg.data.seed, scale=scale, start=str(cfg.data.start), days=cfg.data.days).tables
+    sales = t["fact_sales"]
+    sales = sales[sales["date"] > sales["date"].max() - pd.Timedelta(days=HISTORY_DAYS)]
+    sales = (sales.merge(t["dim_sku"].drop(columns=["name", "launch_date"]), on="sku_id")
+             .merge(t["dim_store"][["store_id", "region", "segment", "area_sqm"]], on="store_id"))
+    return sales, t["dim_calendar"]
+
+
+def run(cfg: Config, sizes: list[int], models: list[str]) -> pd.DataFrame:
+    """One row per (series count, model): fit and predict seconds, peak memory, the series used."""
+    unknown = [m for m in models if m not in MODELS]
+    if unknown:
+        raise ConfigError(f"bench forecast: unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)}")
+    sales, calendar = demo_sales(cfg, max(sizes))
+    ids = sales["store_id"].astype(str) + "|" + sales["sku_id"].astype(str)
+    rich = ids[sales["date"] > sales["date"].max() - pd.Timedelta(days=2 * cfg.forecast.horizon)].unique()
+    rng = np.random.default_rng(cfg.forecast.seed)
+    rows = []
+    _warm_up(sales[ids.isin(rich[:5]).to_numpy()], calendar, cfg, models)
+    for n in sizes:
+        chosen = set(rng.choice(np.sort(rich), min(n, len(rich)), replace=False))
+        fc = variant(cfg.forecast, max_series=None, ensemble=False)
+        panel = build_panel(sales[ids.isin(chosen).to_numpy()], calendar, fc)
+        cutoff = panel.history_end - fc.horizon * pd.Timedelta(days=1)
+        for model in models:
+            fitted, fit_s, fit_mb = measure(fitting.fit, panel, fc, cutoff, [model])
+            _, pred_s, pred_mb = measure(fitting.predict, fitted, panel)
+            rows.append({"series": len(chosen), "rows": len(panel.frame), "model": model, "family": family(model),
+                         "fit_s": round(fit_s, 1), "predict_s": round(pred_s, 1),
+                         "peak_mb": round(max(fit_mb, pred_mb)), "dropped": fitted.dropped,
+                         "fallbacks": sum(fitted.fallbacks.values())})
+            fitting.discard(fitted)
+    return pd.DataFrame(rows)
+
+
+def _warm_up(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: Config, models: list[str]) -> None:
+    """Fit each model once on a few series, so imports and first-call set-up are not timed."""
+    fc = variant(cfg.forecast, max_series=None, ensemble=False, epochs=1, batches=1)
+    panel = build_panel(sales, calendar, fc)
+    fitted = fitting.fit(panel, fc, panel.history_end - fc.horizon * pd.Timedelta(days=1), models)
+    fitting.predict(fitted, panel)
+    fitting.discard(fitted)

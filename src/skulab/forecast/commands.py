@@ -1,0 +1,99 @@
+"""`skulab forecast` (the weekly job), `skulab backtest` and `skulab bench forecast`."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import yaml
+
+from skulab.errors import ConfigError
+
+
+def _forecast(args: argparse.Namespace) -> None:
+    from skulab import config, erp
+    from skulab.forecast.job import run
+
+    cfg = config.load(args.params)
+    engine = erp.connect(cfg, args.db)
+    result = run(cfg, engine, args.run_id)
+    print(f"forecast run {result.run_id}: {result.rows:,} rows ({result.series:,} series x {len(result.models)} "
+          f"models: {', '.join(result.models)}), {result.first_date:%Y-%m-%d} .. {result.last_date:%Y-%m-%d}, "
+          f"written to {engine.url.render_as_string(hide_password=True)} in {result.seconds:.0f} s")
+    print(f"series left out of training by AutoGluon (too short): {result.dropped:,}; SeasonalNaive fallbacks: "
+          + (", ".join(f"{k} {v:,}" for k, v in result.fallbacks.items()) or "none"))
+    print("missing-value rules (points):")
+    print(result.rules.to_string(index=False))
+
+
+def _backtest(args: argparse.Namespace) -> None:
+    from skulab import config, erp
+    from skulab.features import build_panel
+    from skulab.forecast.backtest import backtest, summary, variant
+    from skulab.forecast.training import read_training
+
+    cfg = config.load(args.params)
+    fc = variant(cfg.forecast, **overrides(args.set or [], args.params))
+    training = read_training(erp.connect(cfg, args.db), fc)
+    panel = build_panel(training.sales, training.calendar, fc)
+    t0 = time.perf_counter()
+    bt = backtest(panel, fc, skip=args.skip, progress=True)
+    print(f"backtest of {panel.frame['item_id'].nunique():,} series, {fc.windows} windows of {fc.horizon} "
+          f"({fc.freq}), skipping the last {args.skip}, in {time.perf_counter() - t0:.0f} s")
+    print(bt.runs.to_string(index=False))
+    print(bt.scores.pivot_table(index="model", columns="window", values="WQL").round(4).to_string())
+    print(summary(bt.scores).round(4).to_string(index=False))
+    if args.out:
+        bt.scores.assign(settings=" ".join(args.set or [])).to_csv(args.out, index=False)
+        print(f"wrote {args.out}")
+
+
+def _bench(args: argparse.Namespace) -> None:
+    from skulab import config
+    from skulab.bench import write
+    from skulab.forecast.bench import run
+
+    cfg = config.load(args.params)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    t0 = time.perf_counter()
+    table = run(cfg, sizes, args.families.split(","))
+    path = write(table, "forecast", cfg.root)
+    print(table.to_string(index=False))
+    print(f"wrote {path} (and .md) in {time.perf_counter() - t0:.0f} s")
+
+
+def overrides(settings: list[str], where: str) -> dict[str, object]:
+    """`key=value` pairs (YAML values) for the forecast section, e.g. features=[raw] static=false."""
+    out: dict[str, object] = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"{where}: --set takes key=value for the forecast section, got {item!r}")
+        out[key.strip()] = yaml.safe_load(value)
+    return out
+
+
+def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParsersAction) -> None:
+    """Register the forecasting commands and the forecast benchmark."""
+    f = sub.add_parser("forecast", help="the weekly job: fit the profile's models, write forecasts to the ERP")
+    f.add_argument("--params", required=True, help="params profile, e.g. params/demo.yaml")
+    f.add_argument("--db", help="SQLAlchemy URL overriding SKULAB_DB_URL and the profile's erp.url")
+    f.add_argument("--run-id", help="run id (default <profile>-<last sales date>); the same id replaces its run")
+    f.set_defaults(run=_forecast)
+
+    b = sub.add_parser("backtest", help="rolling-origin backtest of the profile's forecast settings")
+    b.add_argument("--params", required=True, help="params profile, e.g. params/frat.yaml")
+    b.add_argument("--db", help="SQLAlchemy URL overriding SKULAB_DB_URL and the profile's erp.url")
+    b.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="change a forecast setting for this run, e.g. --set 'features=[raw]' (repeatable)")
+    b.add_argument("--skip", type=int, default=0,
+                   help="move the windows back by this many horizons (choose settings before the test windows)")
+    b.add_argument("--out", help="also write the per-window scores to this CSV file")
+    b.set_defaults(run=_backtest)
+
+    bf = bench_sub.add_parser("forecast", help="fit + predict time and peak memory per model family and size")
+    bf.add_argument("--params", required=True, help="params profile (a demo profile), e.g. params/demo.yaml")
+    bf.add_argument("--sizes", default="100,1000,10000", help="numbers of series, comma-separated")
+    bf.add_argument("--families", default="SeasonalNaive,ETS,DirectTabular,RecursiveTabular,DeepAR",
+                    help="one model per family to time, comma-separated")
+    bf.set_defaults(run=_bench)

@@ -1,0 +1,57 @@
+"""The noise floor on the demo: the generator's true expected demand, scored like a forecast.
+
+Demo sales are negative-binomial draws (Poisson with gamma-distributed rate, shape `dispersion`) around
+the expected demand in truth_demand. The truth "forecast" uses that mean and the negative-binomial
+quantiles (for sums over stores or days: the negative binomial with the same mean and variance). No model
+can beat it on average, so each model's distance to it is what is left to gain. It is a slight
+overestimate of the floor on stock-out-prone series, since scored points exclude stock-out periods.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from skulab.features import Panel
+from skulab.features.grid import item_ids, period_start
+from skulab.forecast.backtest import TRUTH_LABEL as TRUTH
+from skulab.forecast.backtest import Backtest, score_windows
+
+
+def demo_dispersion() -> float:
+    """The demo generator's gamma shape of demand (its Knobs default)."""
+    from skulab.data.demo import Knobs
+
+    return float(Knobs.__dataclass_fields__["dispersion"].default)
+
+
+def truth_forecasts(truth: pd.DataFrame, panel: Panel, quantiles: list[float], dispersion: float) -> pd.DataFrame:
+    """item_id, timestamp, mean and quantile columns from truth_demand rows (date, store_id, sku_id, expected)."""
+    t = truth.assign(item_id=item_ids(truth["store_id"], truth["sku_id"]).to_numpy(),
+                     timestamp=period_start(truth["date"], panel.freq).to_numpy())
+    t = t.groupby(["item_id", "timestamp"], as_index=False)[["expected_units", "expected_sq"]].sum()
+    mean = t["expected_units"].to_numpy(dtype=float)
+    var = mean + t["expected_sq"].to_numpy(dtype=float) / dispersion
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(var > mean, mean**2 / (var - mean), np.inf)
+        p = np.where(np.isfinite(r), r / (r + mean), 1.0)
+    out = pd.DataFrame({"item_id": t["item_id"], "timestamp": t["timestamp"], "mean": mean})
+    for q in quantiles:
+        finite = np.isfinite(r) & (mean > 0)
+        values = np.where(finite, stats.nbinom.ppf(q, np.where(finite, r, 1.0), np.where(finite, p, 0.5)), 0.0)
+        out[f"q{round(q * 100):02d}"] = values
+    return out
+
+
+def with_noise_floor(bt: Backtest, truth: pd.DataFrame, panel: Panel, quantiles: list[float],
+                     dispersion: float) -> Backtest:
+    """The backtest with the truth forecast added as a model on every window's points, scores recomputed."""
+    if truth.empty:
+        return bt
+    tf = truth_forecasts(truth, panel, quantiles, dispersion)
+    points = bt.forecasts.drop_duplicates(["window", "item_id", "timestamp"])
+    keep = ["window", "cutoff", "item_id", "timestamp", "actual", "scored"]
+    floor = points[keep].merge(tf, on=["item_id", "timestamp"], how="inner").assign(model=TRUTH)
+    forecasts = pd.concat([bt.forecasts, floor], ignore_index=True)
+    return Backtest(forecasts=forecasts, scores=score_windows(forecasts, panel), runs=bt.runs)
