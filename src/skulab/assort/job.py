@@ -1,0 +1,52 @@
+"""The assortment batch job: each FDC's assortment from the latest training window, written back to the ERP.
+
+The window is the last `train_weeks` weeks holding orders; K is `deploy_k` (an integer or the 70 % rule) and
+the method `deploy_method`. Rows go to `fdc_assortment` (run, FDC, SKU, method, rank, score) through
+skulab.erp.write_run: one transaction, idempotent per run id, the run marked done last.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pandas as pd
+import sqlalchemy as sa
+
+from skulab import erp
+from skulab.assort import methods
+from skulab.assort.order_types import read_order_skus
+from skulab.assort.rolling import resolve_k
+from skulab.assort.windows import window, with_weeks
+from skulab.config import Config
+from skulab.errors import DataError
+
+
+def assortments(lines: pd.DataFrame, cfg: Config, skus: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per FDC x stocked SKU: fdc_id, sku_id, method, sku_rank (1 = first), score, k, window_start."""
+    a = cfg.assort
+    if lines.empty:
+        raise DataError("the ERP holds no order lines: there is nothing to choose an assortment from")
+    lines = with_weeks(lines)
+    end = lines["week"].max() + pd.Timedelta(weeks=1)
+    start = end - pd.Timedelta(weeks=a.train_weeks)
+    fdcs = sorted(lines["fdc_id"].unique())
+    wins = [window(lines, f, start, end, skus) for f in fdcs]
+    keep = [i for i, w in enumerate(wins) if len(w.lines)]
+    wins, fdcs = [wins[i] for i in keep], [fdcs[i] for i in keep]
+    ks = [resolve_k(w.types, [a.deploy_k], a.rule_fill) for w in wins]
+    fit_vectors = methods.vector_fitter(cfg, skus) if a.deploy_method == "sku2vec" else None
+    results = methods.run(a.deploy_method, wins, ks, a, fit_vectors)
+    frames = []
+    for fdc, kl, res in zip(fdcs, ks, results):
+        rows = res[0].assortment.frame().assign(fdc_id=fdc, method=a.deploy_method, k=kl[0], window_start=start)
+        frames.append(rows)
+    return pd.concat(frames, ignore_index=True)
+
+
+def run(engine: sa.Engine, cfg: Config, run_id: str | None = None) -> tuple[str, pd.DataFrame]:
+    """Compute every FDC's assortment and write it back as run `run_id` (a new id when None)."""
+    run_id = run_id or f"assort-{pd.Timestamp.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+    rows = assortments(read_order_skus(engine), cfg, erp.read_sql(engine, "sku_attributes"))
+    erp.write_run(engine, "assortment", run_id, rows[["fdc_id", "sku_id", "method", "sku_rank", "score"]],
+                  cfg.profile, cfg.assort.model_dump())
+    return run_id, rows

@@ -1,0 +1,142 @@
+"""Every assortment method behind one call: the windows of some FDCs (same weeks) and their budgets in, assortments out.
+
+Methods that rank every SKU once (popularity, Reverse-Exclude, the hybrid) are cut at each K; the others run
+once per K. The net and the hybrid's parameter choice pool all FDCs of the window; per-FDC methods loop.
+Each result carries its wall time (a pooled method's time is shared equally among its FDCs).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from skulab.assort import embedding, exact, heuristics, hybrid
+from skulab.assort.assortment import Assortment
+from skulab.assort.windows import Window
+from skulab.config import AssortConfig, Config
+from skulab.errors import ConfigError, DataError
+
+METHODS = ("popularity", "order_greedy", "reverse_exclude", "swap_search", "mip", "sku2vec", "net", "hybrid")
+
+
+@dataclass(frozen=True)
+class Timed:
+    """An assortment and the seconds it took."""
+
+    assortment: Assortment
+    seconds: float
+
+
+def run(method: str, windows: list[Window], ks: list[list[int]], cfg: AssortConfig,
+        fit_vectors: Callable[[pd.DataFrame], embedding.Vectors] | None = None) -> list[list[Timed]]:
+    """Assortments of `method` for each window (FDC) and each of its budgets: out[f][i] has size ks[f][i]."""
+    if method == "net":
+        return _net(windows, ks, cfg)
+    if method == "hybrid":
+        return _hybrid(windows, ks)
+    if method == "sku2vec":
+        if fit_vectors is None:
+            raise ValueError("the sku2vec method needs fit_vectors (order lines -> SKU vectors)")
+        return [_sku2vec(w, kl, fit_vectors) for w, kl in zip(windows, ks)]
+    return [_per_fdc(method, w, kl, cfg) for w, kl in zip(windows, ks)]
+
+
+def vector_fitter(cfg: Config, skus: pd.DataFrame | None = None) -> Callable[[pd.DataFrame], embedding.Vectors]:
+    """Order lines -> SKU2Vec vectors from the embeddings chapter (skulab.embed), the profile's embed section and
+    the SKU attributes `skus`."""
+    try:
+        from skulab.embed import sku2vec
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("skulab.embed"):
+            raise
+        raise ConfigError(f"{cfg.source_file}: assort method 'sku2vec' needs skulab.embed.sku2vec (the embeddings "
+                          "chapter), which is not installed; remove 'sku2vec' from assort.methods") from None
+
+    def fit_vectors(lines: pd.DataFrame) -> embedding.Vectors:
+        return sku2vec.fit(lines, cfg.embed, skus, progress=False).embeddings
+
+    return fit_vectors
+
+
+def _per_fdc(method: str, window: Window, ks: list[int], cfg: AssortConfig) -> list[Timed]:
+    types = window.types
+    if method in ("popularity", "reverse_exclude"):
+        fn = heuristics.popularity if method == "popularity" else heuristics.reverse_exclude
+        t0 = time.perf_counter()
+        ranked = fn(types, max(ks))
+        seconds = time.perf_counter() - t0
+        return [Timed(_cut(ranked, k), seconds) for k in ks]
+    out = []
+    for k in ks:
+        t0 = time.perf_counter()
+        if method == "order_greedy":
+            a = heuristics.order_greedy(types, k)
+        elif method == "swap_search":
+            a = heuristics.swap_search(types, k)
+        elif method == "mip":
+            starts = [heuristics.reverse_exclude(types, k), heuristics.order_greedy(types, k)]
+            start = max(starts, key=lambda s: heuristics.covered_weight(types, s.sku_ids))
+            a = exact.mip(types, k, cfg.mip_time_limit, start=start)
+        else:
+            raise ValueError(f"unknown assortment method '{method}' (known: {', '.join(METHODS)})")
+        out.append(Timed(a, time.perf_counter() - t0))
+    return out
+
+
+def _net(windows: list[Window], ks: list[list[int]], cfg: AssortConfig) -> list[list[Timed]]:
+    from skulab.assort import net
+
+    out: list[list[Timed]] = [[] for _ in windows]
+    t0 = time.perf_counter()
+    prepared = net.prepare(windows, cfg.net_max_pairs)
+    shared = (time.perf_counter() - t0) / len(windows) / len(ks[0])
+    for i in range(len(ks[0])):
+        t0 = time.perf_counter()
+        fits = net.fit_pooled(windows, [kl[i] for kl in ks], cfg.net_epochs, cfg.net_hidden, seed=cfg.seed,
+                              prepared=prepared)
+        seconds = (time.perf_counter() - t0) / len(windows) + shared
+        for f, fit in enumerate(fits):
+            out[f].append(Timed(fit.assortment, seconds))
+    return out
+
+
+def _hybrid(windows: list[Window], ks: list[list[int]]) -> list[list[Timed]]:
+    t0 = time.perf_counter()
+    chosen = hybrid.choose(windows, ks)
+    shared = (time.perf_counter() - t0) / len(windows)
+    out = []
+    for window, budgets in zip(windows, ks):
+        rankings: dict[hybrid.HybridParams, tuple[Assortment, float]] = {}
+        row = []
+        for k, params in zip(budgets, chosen):
+            if params not in rankings:
+                t0 = time.perf_counter()
+                rankings[params] = (hybrid.rank(window, params), time.perf_counter() - t0)
+            ranked, seconds = rankings[params]
+            row.append(Timed(_cut(ranked, k), seconds + shared))
+        out.append(row)
+    return out
+
+
+def _sku2vec(window: Window, ks: list[int], fit_vectors: Callable[[pd.DataFrame], embedding.Vectors]) -> list[Timed]:
+    t0 = time.perf_counter()
+    try:
+        chosen = embedding.choose(window, ks, fit_vectors)
+        vectors = fit_vectors(window.lines)
+    except DataError:  # too few multi-SKU orders to embed: no neighbours, so the seed is all there is
+        chosen, vectors = [(1.0, 0.0)] * len(ks), embedding.no_vectors(window.types.sku_ids)
+    shared = time.perf_counter() - t0
+    out = []
+    for k, (share, strength) in zip(ks, chosen):
+        t0 = time.perf_counter()
+        a = embedding.expand(window.types, k, vectors, share, strength)
+        out.append(Timed(a, shared + time.perf_counter() - t0))
+    return out
+
+
+def _cut(ranked: Assortment, k: int) -> Assortment:
+    return Assortment(ranked.sku_ids[:k], np.asarray(ranked.scores)[:k], ranked.method, ranked.info)

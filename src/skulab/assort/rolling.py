@@ -1,0 +1,196 @@
+"""Rolling evaluation: train on W weeks, test on the next week(s), roll weekly, per FDC, for every method and K.
+
+Every window length studied is tested on the same weeks (those after the longest window), so methods and
+windows compare on equal footing: a method and the popularity baseline always see the same weeks. Each fold
+also records the in-sample bound (LP / min cut, and the MIP's dual bound when the MIP runs) and the
+hindsight optimum on the test week itself (the out-of-sample limit). Differences to popularity get paired
+bootstrap 95 % intervals that resample whole test weeks (all FDCs of a week together).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from skulab.assort import bound, exact, heuristics, methods
+from skulab.assort.embedding import Vectors
+from skulab.assort.metrics import coverage, k_for_fill, stocked_mask
+from skulab.assort.order_types import OrderTypes, from_lines
+from skulab.assort.windows import Window, window, with_weeks
+from skulab.config import AssortConfig
+from skulab.errors import DataError
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One row per FDC x test week x window x K x method (`folds`) and the aggregated table (`summary`)."""
+
+    folds: pd.DataFrame
+    summary: pd.DataFrame
+
+    def write(self, out_dir: Path, name: str = "assortment") -> tuple[Path, Path]:
+        """The per-fold CSV and the summary as JSON (and Markdown) under `out_dir`."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        csv, js = out_dir / f"{name}_folds.csv", out_dir / f"{name}_summary.json"
+        self.folds.to_csv(csv, index=False)
+        self.summary.to_json(js, orient="records", indent=1)
+        (out_dir / f"{name}_summary.md").write_text(self.summary.to_markdown(index=False, floatfmt=".4g") + "\n")
+        return csv, js
+
+
+def test_weeks(lines: pd.DataFrame, cfg: AssortConfig) -> list[pd.Timestamp]:
+    """Weeks tested: each has the longest window before it and its test weeks inside the data (latest max_folds)."""
+    weeks = pd.date_range(lines["week"].min(), lines["week"].max(), freq="7D")
+    first, last = max(cfg.windows), len(weeks) - cfg.test_weeks
+    chosen = list(weeks[first:last + 1])
+    return chosen[-cfg.max_folds:] if cfg.max_folds else chosen
+
+
+def resolve_k(types: OrderTypes, labels: list[int | str], rule_fill: float) -> list[int]:
+    """Integer K per label; 'rule70' is the smallest K at which popularity fills `rule_fill` of these orders."""
+    ranking = heuristics.popularity(types, types.n_skus).sku_ids
+    return [k_for_fill(types, ranking, rule_fill) if label == "rule70" else int(label) for label in labels]
+
+
+def evaluate(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None = None,
+             fit_vectors: Callable[[pd.DataFrame], Vectors] | None = None,
+             progress: Callable[[str], None] | None = None) -> Evaluation:
+    """Run the rolling evaluation of `cfg.methods` on order lines (fdc_id, order_id, ts, sku_id[, qty, customer_id])."""
+    lines = with_weeks(lines)
+    weeks = test_weeks(lines, cfg)
+    if not weeks:
+        span = lines["week"].nunique()
+        raise DataError(f"orders span {span} week(s): the rolling evaluation needs more than max(windows) + "
+                        f"test_weeks = {max(cfg.windows) + cfg.test_weeks}; shorten assort.windows")
+    if "popularity" not in cfg.methods:
+        raise DataError("assort.methods must include 'popularity': every method is compared with it")
+    rows = []
+    fdcs = sorted(lines["fdc_id"].unique())
+    for n, week in enumerate(weeks, 1):
+        t0 = time.perf_counter()
+        end = week + pd.Timedelta(weeks=cfg.test_weeks)
+        tests = [from_lines(lines[(lines["fdc_id"] == f) & (lines["week"] >= week) & (lines["week"] < end)])
+                 for f in fdcs]
+        hindsight: dict[tuple[str, int], dict] = {}
+        for w in cfg.windows:
+            wins = [window(lines, f, week - pd.Timedelta(weeks=w), week, skus) for f in fdcs]
+            frame = compare(wins, tests, fdcs, cfg, fit_vectors, hindsight)
+            if len(frame):
+                rows.append(frame.assign(test_week=week, window=w))
+        if progress:
+            progress(f"[{n}/{len(weeks)}] test week {week:%Y-%m-%d}: {time.perf_counter() - t0:.1f} s")
+    if not rows:
+        raise DataError("no FDC has orders both in a training window and in its test week")
+    folds = certify(pd.concat(rows, ignore_index=True))
+    return Evaluation(folds, summarise(folds, cfg))
+
+
+def compare(wins: list[Window], tests: list[OrderTypes], fdcs: list[str], cfg: AssortConfig,
+            fit_vectors: Callable[[pd.DataFrame], Vectors] | None = None,
+            hindsight: dict[tuple[str, int], dict] | None = None) -> pd.DataFrame:
+    """Every method on one training window per FDC, scored on that FDC's test orders (one row per FDC x K x method).
+
+    Rows carry the in-sample bound and, with `cfg.hindsight`, the test week's own optimum (cached in
+    `hindsight` by FDC and K, so windows of one test week share it).
+    """
+    hindsight = {} if hindsight is None else hindsight
+    live = [i for i, (win, test) in enumerate(zip(wins, tests)) if len(win.lines) and test.n_types]
+    if not live:
+        return pd.DataFrame()
+    wins, tests, fdcs = [wins[i] for i in live], [tests[i] for i in live], [fdcs[i] for i in live]
+    ks = [resolve_k(win.types, cfg.k, cfg.rule_fill) for win in wins]
+    refs = [[_in_sample(win.types, k) for k in kl] for win, kl in zip(wins, ks)]
+    rows = []
+    for method in cfg.methods:
+        results = methods.run(method, wins, ks, cfg, fit_vectors)
+        for fdc, win, test, kl, ref, res in zip(fdcs, wins, tests, ks, refs, results):
+            for label, k, r, timed in zip(cfg.k, kl, ref, res):
+                if cfg.hindsight and (fdc, k) not in hindsight:
+                    hindsight[fdc, k] = _hindsight(test, k, cfg.mip_time_limit)
+                rows.append(_row(fdc, label, k, method, timed, win.types, test, r, hindsight.get((fdc, k), {})))
+    return pd.DataFrame(rows)
+
+
+def summarise(folds: pd.DataFrame, cfg: AssortConfig) -> pd.DataFrame:
+    """Per window x K x method: mean test fill, difference to popularity with a 95 % interval, gap closed."""
+    key = ["fdc_id", "test_week", "window", "k_label"]
+    base = folds[folds["method"] == "popularity"].set_index(key)["test_fill"].rename("pop_fill")
+    data = folds.join(base, on=key)
+    data["diff"] = data["test_fill"] - data["pop_fill"]
+    rng = np.random.default_rng(cfg.seed)
+    out = []
+    for (w, label, method), g in data.groupby(["window", "k_label", "method"], sort=False):
+        lo, hi = paired_interval(g["diff"].to_numpy(), g["test_week"].to_numpy(), cfg.bootstrap, rng)
+        headroom = (g["hindsight_fill"] - g["pop_fill"]).mean() if "hindsight_fill" in g else np.nan
+        out.append({
+            "window": w, "k_label": str(label), "method": method, "folds": len(g), "k_mean": g["k"].mean(),
+            "test_fill": g["test_fill"].mean(), "diff_vs_popularity": g["diff"].mean(), "diff_lo": lo, "diff_hi": hi,
+            "hindsight_fill": g["hindsight_fill"].mean() if "hindsight_fill" in g else np.nan,
+            "gap_closed": g["diff"].mean() / headroom if headroom and headroom > 0 else np.nan,
+            "train_fill": g["train_fill"].mean(), "train_bound": g["train_bound"].mean(),
+            "certified_gap": g["certified_gap"].mean(), "test_split": g["test_split"].mean(),
+            "test_units_served": g["test_units_served"].mean(), "seconds": g["seconds"].mean(),
+        })
+    return pd.DataFrame(out).sort_values(["window", "k_label", "test_fill"], ascending=[True, True, False],
+                                         key=lambda s: s.map(str) if s.name == "k_label" else s).reset_index(drop=True)
+
+
+def paired_interval(diffs: np.ndarray, blocks: np.ndarray, n_boot: int, rng: np.random.Generator) -> tuple[float, float]:
+    """95 % bootstrap interval of the mean paired difference, resampling whole blocks (test weeks)."""
+    if len(diffs) == 0:
+        return float("nan"), float("nan")
+    codes, uniques = pd.factorize(pd.Series(blocks))
+    sums = np.bincount(codes, weights=diffs, minlength=len(uniques))
+    counts = np.bincount(codes, minlength=len(uniques)).astype(float)
+    pick = rng.integers(0, len(uniques), size=(n_boot, len(uniques)))
+    means = sums[pick].sum(axis=1) / counts[pick].sum(axis=1)
+    lo, hi = np.quantile(means, [0.025, 0.975])
+    return float(lo), float(hi)
+
+
+def _in_sample(types: OrderTypes, k: int) -> dict:
+    b = bound.lagrangian_bound(types, k)
+    return {"train_bound": b.value / types.total, "bound_seconds": b.seconds}
+
+
+def _hindsight(test: OrderTypes, k: int, time_limit: float) -> dict:
+    """The best assortment for the test week itself (MIP, warm-started) and its certified bound."""
+    t0 = time.perf_counter()
+    starts = [heuristics.reverse_exclude(test, k), heuristics.order_greedy(test, k)]
+    start = max(starts, key=lambda s: heuristics.covered_weight(test, s.sku_ids))
+    best = exact.mip(test, k, time_limit, start=start)
+    lp = bound.lagrangian_bound(test, k).value
+    return {"hindsight_fill": best.info["objective"] / test.total,
+            "hindsight_bound": min(lp, best.info["dual_bound"]) / test.total,
+            "hindsight_status": best.info["status"], "hindsight_seconds": time.perf_counter() - t0}
+
+
+def _row(fdc: str, label: int | str, k: int, method: str, timed: methods.Timed, train: OrderTypes, test: OrderTypes,
+         ref: dict, hind: dict) -> dict:
+    a = timed.assortment
+    c = coverage(test, stocked_mask(test, a.top(k)))
+    covered = heuristics.covered_weight(train, a.top(k))
+    row = {"fdc_id": fdc, "k_label": str(label), "k": k, "method": method,
+           "test_fill": c.fill, "test_split": c.split, "test_units_served": c.units, "train_fill": covered / train.total,
+           "seconds": timed.seconds, "train_orders": train.total, "test_orders": test.total, **ref, **hind}
+    if method == "mip":
+        row |= {"mip_status": a.info.get("status"), "mip_dual_bound": a.info.get("dual_bound", np.nan) / train.total,
+                "mip_gap": a.info.get("gap")}
+    return row
+
+
+def certify(folds: pd.DataFrame) -> pd.DataFrame:
+    """Tighten each fold's in-sample bound with the MIP's dual bound, and add every method's certified gap."""
+    key = [c for c in ("fdc_id", "test_week", "window", "k_label") if c in folds.columns]
+    if "mip_dual_bound" in folds:
+        dual = folds[folds["method"] == "mip"].set_index(key)["mip_dual_bound"].rename("dual")
+        folds = folds.join(dual, on=key)
+        folds["train_bound"] = folds[["train_bound", "dual"]].min(axis=1)
+        folds = folds.drop(columns="dual")
+    folds["certified_gap"] = (folds["train_bound"] - folds["train_fill"]) / folds["train_bound"]
+    return folds
