@@ -60,6 +60,7 @@ def test_sku2vec_recovers_planted_groups_and_beats_popularity(planted, negatives
                          progress=False)
     assert result.side_features == ["style_id"]
     assert _group_precision(result.embeddings) > 0.8
+    assert _group_precision(result.output_embeddings()) > 0.8
     vocab = result.embeddings.sku_ids
     popular = evaluate.popularity_scorer(vocab, orders.sku_counts(fit_lines, vocab))
     test = evaluate.holdout(split.test, vocab)

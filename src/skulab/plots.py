@@ -86,7 +86,7 @@ def leaderboard(summary: pd.DataFrame, metric: str = "WQL", title: str = "", ax:
         ax.axvline(floor, color="black", linestyle="--", linewidth=1)
         ax.text(floor, len(s) - 0.4, " noise floor", fontsize="small")
     handles = [plt.Rectangle((0, 0), 1, 1, color=palette[f]) for f in families]
-    ax.legend(handles, families, loc="lower right", fontsize="small")
+    ax.legend(handles, families, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     ax.set(title=title or f"{metric} by model (mean over windows, lower is better)", xlabel=metric)
     return ax
 
@@ -140,18 +140,20 @@ def training_curves(history: pd.DataFrame, metric: str, title: str, ax: plt.Axes
 
 
 def embedding_map(coords: pd.DataFrame, title: str, ax: plt.Axes | None = None) -> plt.Axes:
-    """A 2-D map of SKUs (columns x, y, group): one colour per group, the largest first in the legend."""
+    """A 2-D map of SKUs (columns x, y, group): one colour per group, 'other' in grey underneath."""
     ax = _axes(ax, (8, 7))
-    groups = coords["group"].value_counts().index
-    palette = sns.color_palette("tab20", len(groups))
-    for colour, group in zip(palette, groups):
+    counts = coords["group"].value_counts()
+    groups = [g for g in counts.index if g != "other"]
+    if "other" in counts.index:
+        rest = coords[coords["group"] == "other"]
+        ax.scatter(rest["x"], rest["y"], s=7, color="lightgrey", label=f"other ({len(rest)})")
+    for colour, group in zip(sns.color_palette("tab10" if len(groups) <= 10 else "tab20", len(groups)),
+                             groups):
         part = coords[coords["group"] == group]
-        ax.scatter(part["x"], part["y"], s=9, color=colour, label=f"{group} ({len(part)})", alpha=0.8)
+        ax.scatter(part["x"], part["y"], s=10, color=colour, label=f"{group} ({len(part)})", alpha=0.9)
     ax.set(title=title, xticks=[], yticks=[])
     ax.legend(fontsize="x-small", markerscale=2, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return ax
-
-
 def training_curve(history: pd.DataFrame, title: str, ax: plt.Axes | None = None) -> plt.Axes:
     """A training loss (column `loss`) against `epoch`."""
     ax = _axes(ax, (7, 4))

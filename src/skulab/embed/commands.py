@@ -16,12 +16,16 @@ def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParser
     embed.set_defaults(run=_embed)
 
     b = bench_sub.add_parser("embed", help="SKU2Vec vs gensim: samples per second and peak memory at growing "
-                                           "order counts (demo orders x10, about 1.6 M lines)")
+                                           "order counts (demo orders x10, about 1.6 M lines, by default)")
     b.add_argument("--params", required=True, help="params profile whose embed section sets dim, negatives")
     b.add_argument("--sizes", default=",".join(str(s) for s in _default_sizes()),
                    help="comma-separated order-line counts")
-    b.add_argument("--threads", default="1,2", help="comma-separated thread counts (torch, gensim workers)")
+    b.add_argument("--threads", default="1", help="comma-separated thread counts (torch, gensim workers)")
     b.add_argument("--epochs", type=int, default=2, help="epochs per timed run")
+    b.add_argument("--repeats", type=int, default=1, help="timed runs per cell; the fastest counts")
+    b.add_argument("--orders", choices=["demo", "profile"], default="demo",
+                   help="demo: the demo chain with 10x its orders; profile: the profile's own ERP orders")
+    b.add_argument("--negatives", type=int, help="override embed.negatives of the profile (0: full softmax)")
     b.set_defaults(run=_bench)
 
 
@@ -57,10 +61,21 @@ def _bench(args: argparse.Namespace) -> None:
     except ValueError:
         raise ConfigError(f"--sizes and --threads take comma-separated integers, got '{args.sizes}' and "
                           f"'{args.threads}'") from None
-    if args.epochs < 1 or min(sizes) < 1 or min(threads) < 1:
-        raise ConfigError("--epochs, --sizes and --threads must be positive")
-    lines, skus = benchmark.demo_orders(cfg.data.seed)
-    frame = benchmark.throughput(lines, skus, cfg.embed, sizes, threads, args.epochs, verbose=True)
-    path = bench.write(frame, "embed", cfg.root)
+    if min(args.epochs, args.repeats, *sizes, *threads) < 1 or (args.negatives or 0) < 0:
+        raise ConfigError("--epochs, --repeats, --sizes and --threads must be positive, --negatives >= 0")
+    embed = cfg.embed.model_copy(update={} if args.negatives is None else {"negatives": args.negatives})
+    if args.orders == "demo":
+        lines, skus = benchmark.demo_orders(cfg.data.seed)
+        name = "embed"
+    else:
+        from skulab import erp
+        from skulab.embed import compare
+
+        lines, skus, _ = compare.load_inputs(erp.connect(cfg))
+        name = f"embed_{cfg.profile}"
+    if args.negatives is not None:
+        name += f"_negatives{args.negatives}"
+    frame = benchmark.throughput(lines, skus, embed, sizes, threads, args.epochs, args.repeats, verbose=True)
+    path = bench.write(frame, name, cfg.root)
     print(frame.to_string(index=False))
     print(f"wrote {path} and {path.with_suffix('.md')}")

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from threadpoolctl import threadpool_limits
 
 from skulab.config import EmbedConfig
 from skulab.embed import evaluate, neighbours, orders, sku2vec, word2vec
@@ -35,12 +36,15 @@ class Comparison:
     sku2vec: sku2vec.Sku2VecResult
     coverage: dict[str, float]
     order_scores: dict[str, pd.DataFrame]
+    settings: dict
+    scorers: dict[str, evaluate.Scorer]
 
     def metrics(self) -> dict:
         """Everything a JSON file needs to reproduce the table: windows, settings used, results."""
         return {
             "train": [f"{self.split.train_start:%Y-%m-%d}", f"{self.split.test_start:%Y-%m-%d}"],
             "test": [f"{self.split.test_start:%Y-%m-%d}", f"{self.split.test_end:%Y-%m-%d}"],
+            "settings": self.settings,
             "vocabulary": len(self.counts),
             "side_features": self.sku2vec.side_features,
             "coverage": self.coverage,
@@ -67,6 +71,12 @@ def run(lines: pd.DataFrame, cfg: EmbedConfig, skus: pd.DataFrame | None = None,
         truth_sku: pd.DataFrame | None = None, test_end: str | pd.Timestamp | None = None,
         progress: bool = True) -> Comparison:
     """Train every method on `cfg.train_weeks` weeks, validate on a held-out share, test on the next week."""
+    with threadpool_limits(limits=cfg.threads):
+        return _run(lines, cfg, skus, truth_sku, test_end, progress)
+
+
+def _run(lines: pd.DataFrame, cfg: EmbedConfig, skus: pd.DataFrame | None, truth_sku: pd.DataFrame | None,
+         test_end: str | pd.Timestamp | None, progress: bool) -> Comparison:
     split = evaluate.split_weeks(lines, cfg.train_weeks, cfg.test_weeks, test_end)
     fit_lines, valid_lines = evaluate.split_valid(split.train, cfg.valid_share, cfg.seed)
     s2v = sku2vec.fit(fit_lines, cfg, skus, valid_lines, progress=progress)
@@ -97,7 +107,8 @@ def run(lines: pd.DataFrame, cfg: EmbedConfig, skus: pd.DataFrame | None = None,
                 "fit_orders": int(fit_lines["order_id"].nunique())}
     return Comparison(split, table, histories[["method", *[c for c in histories if c != "method"]]],
                       {name: r.embeddings for name, r in embedded.items()},
-                      pd.Series(counts, index=vocab, name="orders"), looks, s2v, coverage, per_order)
+                      pd.Series(counts, index=vocab, name="orders"), looks, s2v, coverage, per_order,
+                      cfg.model_dump(), {name: r.scorer for name, r in embedded.items()})
 
 
 def verdict(result: Comparison, seed: int = 7, draws: int = 2000) -> pd.DataFrame:
@@ -119,6 +130,28 @@ def verdict(result: Comparison, seed: int = 7, draws: int = 2000) -> pd.DataFram
         rows.append({"SKU2Vec against": other, "SKU2Vec hit@10": table[SKU2VEC], "its hit@10": table[other],
                      "difference": table[SKU2VEC] - table[other], "95% low": low, "95% high": high,
                      "SKU2Vec is": outcome})
+    return pd.DataFrame(rows)
+
+
+def vector_sides(result: Comparison) -> pd.DataFrame:
+    """Cosine hit@10 of every method's input and output vectors, on the validation orders and the test week.
+
+    The models score with both sides together; a method that receives vectors only (cosine neighbours,
+    the assortment net) gets one side. Which side to hand over is a choice: make it on the validation column.
+    """
+    cfg = EmbedConfig(**result.settings)
+    _, valid_lines = evaluate.split_valid(result.split.train, cfg.valid_share, cfg.seed)
+    vocab = result.sku2vec.embeddings.sku_ids
+    popular = evaluate.popularity_scorer(vocab, result.counts.to_numpy())
+    held = {"valid": evaluate.holdout(valid_lines, vocab), "test": evaluate.holdout(result.split.test, vocab)}
+    rows = []
+    with threadpool_limits(limits=cfg.threads):
+        for name, scorer in result.scorers.items():
+            for side, vectors in (("input", scorer.inputs), ("output", scorer.outputs)):
+                emb = evaluate.cosine_scorer(Embeddings(scorer.sku_ids, vectors, f"{name} {side}"))
+                rows.append({"method": name, "vectors": side} | {
+                    f"{part} hit@10 (cosine)": evaluate.leave_one_out(data, emb, popular)["hit@10"]
+                    for part, data in held.items()})
     return pd.DataFrame(rows)
 
 

@@ -21,7 +21,7 @@ from skulab.embed.vectors import Embeddings
 from skulab.errors import DataError
 
 _EULER = 0.5772156649015329
-_CHUNK_LINES = 4096
+_CHUNK_CELLS = 1 << 24  # samples x SKUs scored at once (64 MB of float32): bounded memory at 100k+ SKUs
 
 
 @dataclass(frozen=True)
@@ -158,11 +158,12 @@ def order_scores(data: Holdout, scorer: Scorer, popularity: Scorer, k: int = 10)
     inputs, outputs, bias = _align(scorer, vocab)
     pop_bias = _align(popularity, vocab)[2]
     m = data.baskets.matrix
-    cuts = np.searchsorted(m.indptr, np.arange(_CHUNK_LINES, m.nnz, _CHUNK_LINES))
+    step = max(64, _CHUNK_CELLS // max(len(vocab), 1))
+    cuts = np.searchsorted(m.indptr, np.arange(step, m.nnz, step))
     bounds = np.unique(np.concatenate([[0], cuts, [m.shape[0]]]))
     hits, rr = np.zeros(data.orders), np.zeros(data.orders)
     by_pop = 0
-    for a, b in pairwise(bounds):  # chunks of whole orders, about _CHUNK_LINES lines each
+    for a, b in pairwise(bounds):  # chunks of whole orders, about `step` lines each
         chunk = m[a:b]
         n = np.diff(chunk.indptr)
         order = np.repeat(np.arange(b - a), n)

@@ -63,18 +63,24 @@ def sku_groups(skus: pd.DataFrame, sku_ids: np.ndarray, top: int = 10) -> pd.Ser
     return group.where(group.isin(common), "other").rename("group")
 
 
-def tsne_map(emb: Embeddings, seed: int, max_points: int = 2000, weights: np.ndarray | None = None
-             ) -> pd.DataFrame:
-    """2-D t-SNE coordinates (cosine distance) of up to `max_points` SKUs: the heaviest by `weights`."""
+def tsne_map(emb: Embeddings, seed: int, max_points: int = 2000, weights: np.ndarray | None = None,
+             threads: int = 1) -> pd.DataFrame:
+    """2-D t-SNE coordinates (cosine distance) of up to `max_points` SKUs: the heaviest by `weights`.
+
+    `threads` caps scikit-learn's OpenMP threads: on a busy machine its spinning threads can make a
+    small map take seconds instead of a fraction of one.
+    """
     from sklearn.manifold import TSNE
+    from threadpoolctl import threadpool_limits
 
     rows = np.arange(len(emb))
     if len(rows) > max_points:
         rows = np.sort(np.argsort(-weights, kind="stable")[:max_points]) if weights is not None else \
             np.sort(np.random.default_rng(seed).choice(rows, max_points, replace=False))
     perplexity = float(min(30.0, max(2.0, (len(rows) - 1) / 3)))
-    xy = TSNE(n_components=2, perplexity=perplexity, metric="cosine", init="pca", random_state=seed
-              ).fit_transform(emb.unit[rows])
+    with threadpool_limits(limits=threads):
+        xy = TSNE(n_components=2, perplexity=perplexity, metric="cosine", init="pca", random_state=seed
+                  ).fit_transform(emb.unit[rows])
     return pd.DataFrame({"sku_id": emb.sku_ids[rows], "x": xy[:, 0], "y": xy[:, 1]})
 
 

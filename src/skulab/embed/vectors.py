@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -12,14 +12,16 @@ import pandas as pd
 from skulab.errors import DataError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Embeddings:
-    """One float32 vector per SKU (rows of `vectors` follow `sku_ids`), made by `method`."""
+    """One float32 vector per SKU (rows of `vectors` follow `sku_ids`), made by `method`.
+
+    Ids become strings and vectors float32 on construction; equality is identity (arrays do not compare).
+    """
 
     sku_ids: np.ndarray
     vectors: np.ndarray
     method: str
-    _index: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ids = np.asarray(self.sku_ids).astype(str).astype(object)
@@ -32,7 +34,7 @@ class Embeddings:
             raise DataError(f"embeddings '{self.method}': SKU ids are not unique")
         object.__setattr__(self, "sku_ids", ids)
         object.__setattr__(self, "vectors", vectors)
-        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_index", index)  # SKU id -> row, not a field
 
     @property
     def dim(self) -> int:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from gensim.models import Word2Vec
 from gensim.models.callbacks import CallbackAny2Vec
+from threadpoolctl import threadpool_limits
 
 from skulab.config import EmbedConfig
 from skulab.embed import evaluate, orders
@@ -67,7 +68,8 @@ def train(lines: pd.DataFrame, cfg: EmbedConfig, sg: bool = False, valid_lines: 
                      workers=cfg.threads, seed=cfg.seed, max_vocab_size=None)
     model.build_vocab(sentences)
     watch = _Watch(model, valid_lines, lines, vocab, method)
-    model.train(sentences, total_examples=len(sentences), epochs=cfg.epochs, callbacks=[watch])
+    with threadpool_limits(limits=cfg.threads):  # numpy's BLAS in the validation scoring
+        model.train(sentences, total_examples=len(sentences), epochs=cfg.epochs, callbacks=[watch])
     inputs, outputs = watch.best if watch.best is not None else (model.wv.vectors, model.syn1neg)
     pos = np.array([model.wv.key_to_index[s] for s in vocab])
     history = pd.DataFrame(watch.rows)

@@ -41,14 +41,6 @@ class Panel:
     horizon: int
     history_end: pd.Timestamp
 
-    @property
-    def items(self) -> pd.DataFrame:
-        """One row per item_id: store_id (or region), sku_id, category, first and last period with a row."""
-        f = self.frame
-        return (f.groupby("item_id", sort=True)
-                .agg(store_id=("store_id", "first"), sku_id=("sku_id", "first"), category=("category", "first"),
-                     first=("timestamp", "min"), last_row=("last_row", "first"), end=("timestamp", "max")))
-
 
 def build_panel(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig,
                 end: pd.Timestamp | None = None) -> Panel:

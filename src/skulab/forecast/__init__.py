@@ -21,9 +21,9 @@ from skulab.forecast.job import JobResult, run
 from skulab.forecast.metrics import METRICS, score
 from skulab.forecast.noise import TRUTH, demo_dispersion, with_noise_floor
 from skulab.forecast.training import Training, read_training, read_truth
-from skulab.forecast.zoo import MODELS, STATISTICAL
+from skulab.forecast.zoo import MODELS
 
-__all__ = ["ABLATION", "ANCHOR_MODELS", "METRICS", "MODELS", "STATISTICAL", "TRUTH", "Backtest", "Fitted",
+__all__ = ["ABLATION", "ANCHOR_MODELS", "METRICS", "MODELS", "TRUTH", "Backtest", "Fitted",
            "JobResult", "ModelSkippedError", "Training", "ablation", "anchor", "backtest", "by_group", "comparison",
            "cutoffs",
            "demo_dispersion", "fit", "predict", "read_training", "read_truth", "run", "score", "summary", "variant",

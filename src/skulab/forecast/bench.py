@@ -8,6 +8,7 @@ ensemble, so each row times one family alone.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -39,8 +40,12 @@ def demo_sales(cfg: Config, n_series: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return sales, t["dim_calendar"]
 
 
-def run(cfg: Config, sizes: list[int], models: list[str]) -> pd.DataFrame:
-    """One row per (series count, model): fit and predict seconds, peak memory, the series used."""
+def run(cfg: Config, sizes: list[int], models: list[str],
+        on_row: Callable[[pd.DataFrame], None] | None = None) -> pd.DataFrame:
+    """One row per (series count, model): fit and predict seconds, peak memory, the series used.
+
+    `on_row` receives the table so far after every measurement (e.g. to write partial results).
+    """
     unknown = [m for m in models if m not in MODELS]
     if unknown:
         raise ConfigError(f"bench forecast: unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)}")
@@ -62,6 +67,8 @@ def run(cfg: Config, sizes: list[int], models: list[str]) -> pd.DataFrame:
                          "fit_s": round(fit_s, 1), "predict_s": round(pred_s, 1),
                          "peak_mb": round(max(fit_mb, pred_mb)), "dropped": fitted.dropped,
                          "fallbacks": sum(fitted.fallbacks.values())})
+            if on_row is not None:
+                on_row(pd.DataFrame(rows))
             fitting.discard(fitted)
     return pd.DataFrame(rows)
 

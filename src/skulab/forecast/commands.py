@@ -49,6 +49,8 @@ def _backtest(args: argparse.Namespace) -> None:
 
 
 def _bench(args: argparse.Namespace) -> None:
+    import pandas as pd
+
     from skulab import config
     from skulab.bench import write
     from skulab.forecast.bench import run
@@ -56,7 +58,12 @@ def _bench(args: argparse.Namespace) -> None:
     cfg = config.load(args.params)
     sizes = [int(s) for s in args.sizes.split(",")]
     t0 = time.perf_counter()
-    table = run(cfg, sizes, args.families.split(","))
+
+    def partial(table: pd.DataFrame) -> None:  # a long benchmark keeps what it measured so far
+        print(", ".join(f"{k} {v}" for k, v in table.iloc[-1].items()), flush=True)
+        write(table, "forecast", cfg.root)
+
+    table = run(cfg, sizes, args.families.split(","), on_row=partial)
     path = write(table, "forecast", cfg.root)
     print(table.to_string(index=False))
     print(f"wrote {path} (and .md) in {time.perf_counter() - t0:.0f} s")

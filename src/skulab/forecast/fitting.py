@@ -140,7 +140,8 @@ def _fallbacks(log: list[str]) -> dict[str, int]:
     for line in log:
         m = _FALLBACK.search(line)
         if m:
-            counts[m.group(1)] = counts.get(m.group(1), 0) + int(m.group(2))
+            name = m.group(1).split("/")[0]  # "ETS/W0": the model inside AutoGluon's validation window
+            counts[name] = counts.get(name, 0) + int(m.group(2))
     return counts
 
 

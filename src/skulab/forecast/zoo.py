@@ -27,7 +27,6 @@ MODELS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "TiDE": ("TiDE", "deep", {}),
     "DLinear": ("DLinear", "deep", {}),
 }
-STATISTICAL = [m for m, (_, family, _) in MODELS.items() if family in ("statistical", "intermittent")]
 ENSEMBLE = "WeightedEnsemble"
 
 
