@@ -47,7 +47,11 @@ def run(method: str, windows: list[Window], ks: list[list[int]], cfg: AssortConf
 
 def vector_fitter(cfg: Config, skus: pd.DataFrame | None = None) -> Callable[[pd.DataFrame], embedding.Vectors]:
     """Order lines -> SKU2Vec vectors from the embeddings chapter (skulab.embed), the profile's embed section and
-    the SKU attributes `skus`."""
+    the SKU attributes `skus`.
+
+    The output-side vectors: their cosine neighbourhoods rank held-out validation orders better than the input
+    side's on the demo and Online Retail (notebook 05, table of vector sides).
+    """
     try:
         from skulab.embed import sku2vec
     except ModuleNotFoundError as exc:
@@ -57,7 +61,7 @@ def vector_fitter(cfg: Config, skus: pd.DataFrame | None = None) -> Callable[[pd
                           "chapter), which is not installed; remove 'sku2vec' from assort.methods") from None
 
     def fit_vectors(lines: pd.DataFrame) -> embedding.Vectors:
-        return sku2vec.fit(lines, cfg.embed, skus, progress=False).embeddings
+        return sku2vec.fit(lines, cfg.embed, skus, progress=False).output_embeddings()
 
     return fit_vectors
 

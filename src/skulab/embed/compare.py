@@ -133,6 +133,28 @@ def verdict(result: Comparison, seed: int = 7, draws: int = 2000) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
+def findings(result: Comparison, verdict_table: pd.DataFrame) -> str:
+    """The run's outcome in a few Markdown sentences, every number taken from `result` and `verdict_table`."""
+    t = result.table.set_index("method")
+    split = result.split
+    text = [f"On the test week {split.test_start:%Y-%m-%d} .. {split.test_end - pd.Timedelta(days=1):%Y-%m-%d} "
+            f"({result.coverage['test_samples']:,} leave-one-out samples from {result.coverage['test_orders']:,} "
+            f"orders), SKU2Vec ranks the left-out SKU in its top 10 for {t.loc[SKU2VEC, 'hit@10']:.1%} of samples."]
+    for _, row in verdict_table.iterrows():
+        text.append(f"Against {row['SKU2Vec against']} ({row['its hit@10']:.1%}) it is **{row['SKU2Vec is']}**: "
+                    f"{row['difference'] * 100:+.1f} points, 95 % interval [{row['95% low'] * 100:+.1f}, "
+                    f"{row['95% high'] * 100:+.1f}].")
+    text.append(f"Training took {t.loc[SKU2VEC, 'train seconds']:.1f} s for SKU2Vec and "
+                f"{t.loc[CBOW, 'train seconds']:.1f} s for gensim CBOW (best epochs {t.loc[SKU2VEC, 'best epoch']:.0f} "
+                f"and {t.loc[CBOW, 'best epoch']:.0f}, validation included).")
+    if result.looks is not None:
+        looks = result.looks.set_index("method")["look_precision"]
+        text.append("Nearest neighbours of other styles share the planted look for "
+                    + ", ".join(f"{p:.1%} ({m})" for m, p in looks.items())
+                    + f" of SKUs, against {result.looks['chance'].iloc[0]:.1%} by chance.")
+    return " ".join(text)
+
+
 def vector_sides(result: Comparison) -> pd.DataFrame:
     """Cosine hit@10 of every method's input and output vectors, on the validation orders and the test week.
 
