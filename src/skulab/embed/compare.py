@@ -137,9 +137,9 @@ def findings(result: Comparison, verdict_table: pd.DataFrame) -> str:
     """The run's outcome in a few Markdown sentences, every number taken from `result` and `verdict_table`."""
     t = result.table.set_index("method")
     split = result.split
-    text = [f"On the test week {split.test_start:%Y-%m-%d} .. {split.test_end - pd.Timedelta(days=1):%Y-%m-%d} "
-            f"({result.coverage['test_samples']:,} leave-one-out samples from {result.coverage['test_orders']:,} "
-            f"orders), SKU2Vec ranks the left-out SKU in its top 10 for {t.loc[SKU2VEC, 'hit@10']:.1%} of samples."]
+    text = [(f"On the test week {split.test_start:%Y-%m-%d} .. {split.test_end - pd.Timedelta(days=1):%Y-%m-%d} "
+             f"({result.coverage['test_samples']:,} leave-one-out samples from {result.coverage['test_orders']:,} "
+             f"orders), SKU2Vec ranks the left-out SKU in its top 10 for {t.loc[SKU2VEC, 'hit@10']:.1%} of samples.")]
     for _, row in verdict_table.iterrows():
         text.append(f"Against {row['SKU2Vec against']} ({row['its hit@10']:.1%}) it is **{row['SKU2Vec is']}**: "
                     f"{row['difference'] * 100:+.1f} points, 95 % interval [{row['95% low'] * 100:+.1f}, "

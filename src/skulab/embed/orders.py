@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from skulab.baskets import Baskets, from_lines
+from skulab.errors import DataError
 
 
 def vocabulary(lines: pd.DataFrame, min_count: int = 1) -> np.ndarray:
@@ -30,6 +31,15 @@ def multi_sku(lines: pd.DataFrame, sku_ids: np.ndarray) -> Baskets:
     baskets = from_lines(lines, sku_ids)
     keep = baskets.sizes >= 2
     return Baskets(baskets.matrix[keep], baskets.order_ids[keep], baskets.sku_ids)
+
+
+def training_orders(lines: pd.DataFrame, min_count: int, method: str) -> tuple[np.ndarray, Baskets]:
+    """The vocabulary and multi-SKU orders `method` trains on; a clear error when they hold nothing to learn."""
+    vocab = vocabulary(lines, min_count)
+    if len(vocab) < 2:
+        raise DataError(f"{method} needs orders with two or more SKUs; these {len(lines):,} lines give a "
+                        f"vocabulary of {len(vocab)} SKU(s) (lower embed.min_count or train on more weeks)")
+    return vocab, multi_sku(lines, vocab)
 
 
 def sku_counts(lines: pd.DataFrame, sku_ids: np.ndarray) -> np.ndarray:

@@ -28,7 +28,6 @@ from tqdm import tqdm
 from skulab.config import EmbedConfig
 from skulab.embed import evaluate, orders
 from skulab.embed.vectors import Embeddings
-from skulab.errors import DataError
 
 NOISE_POWER = 0.75
 NAME_WORDS = "name_words"
@@ -136,11 +135,7 @@ def fit(lines: pd.DataFrame, cfg: EmbedConfig, skus: pd.DataFrame | None = None,
 def _fit(lines: pd.DataFrame, cfg: EmbedConfig, skus: pd.DataFrame | None, valid_lines: pd.DataFrame | None,
          progress: bool) -> Sku2VecResult:
     t0 = time.perf_counter()
-    vocab = orders.vocabulary(lines, cfg.min_count)
-    if len(vocab) < 2:
-        raise DataError(f"SKU2Vec needs orders with two or more SKUs; these {len(lines):,} lines give a "
-                        f"vocabulary of {len(vocab)} SKU(s) (lower embed.min_count or train on more weeks)")
-    train = orders.multi_sku(lines, vocab)
+    vocab, train = orders.training_orders(lines, cfg.min_count, "SKU2Vec")
     bags = side_attributes(vocab, skus, cfg.side_features)
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)

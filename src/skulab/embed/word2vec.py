@@ -20,7 +20,6 @@ from threadpoolctl import threadpool_limits
 from skulab.config import EmbedConfig
 from skulab.embed import evaluate, orders
 from skulab.embed.vectors import Embeddings
-from skulab.errors import DataError
 
 NOISE_POWER = 0.75  # gensim's ns_exponent: negatives are drawn in proportion to count ** 0.75
 
@@ -55,11 +54,7 @@ def train(lines: pd.DataFrame, cfg: EmbedConfig, sg: bool = False, valid_lines: 
     The vocabulary and the orders are those of SKU2Vec (`skulab.embed.orders`), so both see the same samples.
     """
     t0 = time.perf_counter()
-    vocab = orders.vocabulary(lines, cfg.min_count)
-    if len(vocab) < 2:
-        raise DataError(f"Word2Vec needs orders with two or more SKUs; these {len(lines):,} lines give a "
-                        f"vocabulary of {len(vocab)} SKU(s) (lower embed.min_count or train on more weeks)")
-    baskets = orders.multi_sku(lines, vocab)
+    vocab, baskets = orders.training_orders(lines, cfg.min_count, "Word2Vec")
     sentences = orders.Sentences(baskets)
     method = "Word2Vec skip-gram" if sg else "Word2Vec CBOW"
     window = int(baskets.sizes.max())

@@ -21,6 +21,10 @@ MODELS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "NPTS": ("NPTS", "intermittent", {}),
     "DirectTabular": ("DirectTabular", "tabular", {}),
     "RecursiveTabular": ("RecursiveTabular", "tabular", {}),
+    # levels instead of AutoGluon's first differences, each series scaled by its mean absolute value
+    "RecursiveTabularLevel": ("RecursiveTabular", "tabular", {"differences": [], "target_scaler": "mean_abs"}),
+    # one LightGBM per horizon step, each with the lags that step can see
+    "PerStepTabular": ("PerStepTabular", "tabular", {"model_name": "GBM"}),
     "DeepAR": ("DeepAR", "deep", {}),
     "TemporalFusionTransformer": ("TemporalFusionTransformer", "deep", {}),
     "PatchTST": ("PatchTST", "deep", {}),
@@ -49,7 +53,8 @@ def hyperparameters(models: list[str], epochs: int, batches: int,
         if kind == "deep":
             params |= {"max_epochs": epochs, "num_batches_per_epoch": batches}
         if kind == "tabular" and tabular_rounds is not None:
-            params |= {"model_hyperparameters": {"num_boost_round": tabular_rounds, "ag.early_stop": 20}}
+            params["model_hyperparameters"] = {**params.get("model_hyperparameters", {}),
+                                               "num_boost_round": tabular_rounds, "ag.early_stop": 20}
         params["ag_args"] = {"name": name}
         out.setdefault(key, []).append(params)
     return out
