@@ -8,6 +8,8 @@ of the orders). Each method's covered weight is reported with its certified gap 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -36,11 +38,13 @@ def scoring(n_orders: int = 1_000_000, n_skus: int = 50_000, seed: int = 7) -> p
 
 
 def methods_by_size(sizes: list[int], cfg: AssortConfig, names: tuple[str, ...] = BENCH_METHODS,
-                    seed: int = 7, baskets: str = "small") -> pd.DataFrame:
+                    seed: int = 7, baskets: str = "small", on_row: Callable[[dict], None] | None = None
+                    ) -> pd.DataFrame:
     """Per size: each method's seconds, peak memory, covered share and certified gap; the bound's seconds.
 
     The certified gap is measured to the tightest bound at hand (min cut, or the MIP's dual bound when lower);
-    on the bound's own row it says how far the min-cut bound lies above that.
+    on the bound's own row it says how far the min-cut bound lies above that. `on_row` sees each row as it is
+    measured (progress on a long run).
     """
     rows = []
     for n in sizes:
@@ -53,6 +57,8 @@ def methods_by_size(sizes: list[int], cfg: AssortConfig, names: tuple[str, ...] 
                 "skus_per_order": lines.groupby("order_id").size().mean(), "k": k}
         rows.append(base | {"method": "bound (min cut)", "seconds": b_s, "peak_mb": b_mb, "covered": b.value / types.total,
                             "status": f"{b.cuts} cuts" + (", attained" if b.exact else "")})
+        if on_row is not None:
+            on_row(rows[-1])
         best = b.value
         for name in names:
             res, s, mb = measure(methods.run, name, [win], [[k]], cfg)
@@ -63,6 +69,8 @@ def methods_by_size(sizes: list[int], cfg: AssortConfig, names: tuple[str, ...] 
                 extra = {"status": a.info["status"], "mip_gap": a.info["gap"]}
                 best = min(best, a.info["dual_bound"])
             rows.append(base | {"method": name, "seconds": s, "peak_mb": mb, "covered": covered / types.total} | extra)
+            if on_row is not None:
+                on_row(rows[-1])
         for row in rows[-(len(names) + 1):]:  # gaps to the tightest bound: min cut, or the MIP's dual bound
             row["best_bound"] = best / types.total
             row["certified_gap"] = abs(best / types.total - row["covered"]) / (best / types.total)

@@ -93,7 +93,13 @@ def _bench(args: argparse.Namespace) -> None:
     scoring = benchmark.scoring(args.scoring_orders)
     print(scoring.to_string(index=False))
     sizes = {"small": args.sizes, "large": args.large_sizes}
-    table = pd.concat([benchmark.methods_by_size([int(n) for n in sizes[family].split(",")], a, baskets=family)
+    def show(row: dict) -> None:
+        print(f"{row['baskets']} baskets, {row['skus']:,} SKUs, K {row['k']:,}: {row['method']} {row['seconds']:.1f} s, "
+              f"covers {row['covered']:.2%}" + (f" ({row['status']})" if isinstance(row.get("status"), str) else ""),
+              flush=True)
+
+    table = pd.concat([benchmark.methods_by_size([int(n) for n in sizes[family].split(",")], a, baskets=family,
+                                                 on_row=show)
                        for family in args.baskets.split(",")], ignore_index=True)
     print(table.to_string(index=False))
     bench.write(scoring, "assort_scoring", cfg.root)
