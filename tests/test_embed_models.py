@@ -157,3 +157,27 @@ def test_embed_command_writes_embeddings_and_a_metrics_json(tmp_path: Path) -> N
     assert all(0 <= m["hit@10"] <= 1 for m in metrics["methods"]) and metrics["looks"]
     saved = sorted(p.name for p in (tmp_path / "reports" / "ci" / "models" / "embed").iterdir())
     assert saved == ["sku2vec.parquet", "word2vec_cbow.parquet", "word2vec_skip_gram.parquet"]
+
+
+@pytest.fixture(scope="module")
+def comparison(planted) -> compare.Comparison:
+    lines, skus = planted
+    return compare.run(lines, FAST, skus, progress=False)
+
+
+def test_findings_quote_the_measured_hit_rates_and_verdicts(comparison) -> None:
+    result = comparison
+    verdict = compare.verdict(result, draws=200)
+    text = compare.findings(result, verdict)
+    hit = result.table.set_index("method").loc["SKU2Vec", "hit@10"]
+    assert f"{hit:.1%}" in text
+    assert all(f"**{outcome}**" in text for outcome in verdict["SKU2Vec is"])
+    assert verdict.iloc[0]["SKU2Vec is"] == "better"  # planted groups: far above popularity
+
+
+def test_vector_sides_score_both_sides_of_every_method(comparison) -> None:
+    sides = compare.vector_sides(comparison)
+    assert set(zip(sides["method"], sides["vectors"])) == {
+        (m, side) for m in ("SKU2Vec", "Word2Vec CBOW", "Word2Vec skip-gram") for side in ("input", "output")}
+    scores = sides[["valid hit@10 (cosine)", "test hit@10 (cosine)"]].to_numpy()
+    assert ((scores >= 0) & (scores <= 1)).all()
