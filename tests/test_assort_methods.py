@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skulab.assort import bound, embedding, exact, heuristics, methods, order_types, synthetic
+from skulab.assort import bound, exact, heuristics, methods, order_types, sku2vec, synthetic
 from skulab.assort.windows import window, with_weeks
 from skulab.config import AssortConfig
 
@@ -113,12 +113,12 @@ def test_reverse_exclude_ranking_is_nested_and_peels_the_lightest_first() -> Non
 def test_sku2vec_expansion_prefers_neighbours_of_stocked_skus() -> None:
     lines = pd.DataFrame({"order_id": ["o1", "o2", "o3", "o4", "o5", "o6"], "sku_id": ["a", "a", "a", "b", "c", "d"]})
     types = order_types.from_lines(lines)
-    vectors = embedding.no_vectors(np.array(["a", "b", "c", "d"]))
+    vectors = sku2vec.no_vectors(np.array(["a", "b", "c", "d"]))
     hand = type(vectors)(np.array(["a", "b", "c", "d"], dtype=object),
                          np.array([[1, 0], [0, 1], [0.9, 0.1], [0, 1]], dtype=np.float32))
-    assert embedding.expand(types, 2, hand, seed_share=0.5, strength=0.0).sku_ids[1] == "b"  # popularity: tie by id
-    assert embedding.expand(types, 2, hand, seed_share=0.5, strength=1.0).sku_ids[1] == "c"  # c is like a
-    assert list(embedding.expand(types, 4, vectors, 0.5, 1.0).sku_ids[:1]) == ["a"]
+    assert sku2vec.expand(types, 2, hand, seed_share=0.5, strength=0.0).sku_ids[1] == "b"  # popularity: tie by id
+    assert sku2vec.expand(types, 2, hand, seed_share=0.5, strength=1.0).sku_ids[1] == "c"  # c is like a
+    assert list(sku2vec.expand(types, 4, vectors, 0.5, 1.0).sku_ids[:1]) == ["a"]
 
 
 def test_sku2vec_method_without_neighbour_signal_is_popularity() -> None:
@@ -126,9 +126,9 @@ def test_sku2vec_method_without_neighbour_signal_is_popularity() -> None:
     win = window(lines, "F1", lines["week"].min(), lines["week"].max() + pd.Timedelta(weeks=1))
     fitted = []
 
-    def fit_vectors(train: pd.DataFrame) -> embedding.Vectors:
+    def fit_vectors(train: pd.DataFrame) -> sku2vec.Vectors:
         fitted.append(train["week"].max())
-        return embedding.no_vectors(np.sort(train["sku_id"].unique()))
+        return sku2vec.no_vectors(np.sort(train["sku_id"].unique()))
 
     got = methods.run("sku2vec", [win], [[10]], AssortConfig(), fit_vectors)[0][0].assortment
     assert list(got.sku_ids) == list(heuristics.popularity(win.types, 10).sku_ids)

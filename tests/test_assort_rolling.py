@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from skulab import erp
 from skulab.assort import job, rolling, synthetic
-from skulab.config import AssortConfig, Config
+from skulab.config import AssortConfig, Config, override
 from skulab.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,8 +64,7 @@ def test_too_short_a_history_is_a_clear_error(two_fdcs: pd.DataFrame) -> None:
 def test_assort_job_writes_each_fdc_and_a_rerun_replaces_its_run(engine: sa.Engine, small_tables: dict,
                                                                   ci_config: Config) -> None:
     erp.replace_tables(engine, small_tables)
-    cfg = ci_config.model_copy(update={"assort": ci_config.assort.model_copy(
-        update={"deploy_method": "popularity", "deploy_k": 2})})
+    cfg = override(ci_config, "assort", deploy_method="popularity", deploy_k=2)
     for _ in range(2):
         job.run(engine, cfg, "run-a")
     latest = erp.read_query(engine, "SELECT * FROM fdc_assortment_latest ORDER BY sku_rank")

@@ -62,7 +62,7 @@ def test_grouping_is_exact_on_many_random_orders() -> None:
 
 def test_order_types_query_reads_lines_with_fdc_time_and_customer(engine: sa.Engine, small_tables: dict) -> None:
     erp.replace_tables(engine, small_tables)
-    got = order_types.read_order_skus(engine, datetime(2024, 1, 1), datetime(2024, 1, 3))
+    got = erp.read_order_lines(engine, datetime(2024, 1, 1), datetime(2024, 1, 3))
     assert set(got.columns) >= {"fdc_id", "order_id", "ts", "customer_id", "sku_id", "qty"}
     assert sorted(got["order_id"].unique()) == ["o1", "o2"] and len(got) == 3
     types = order_types.from_lines(got)

@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from skulab import erp
-from skulab.config import EmbedConfig
-from skulab.embed import benchmark, compare, evaluate, orders, sku2vec, word2vec
+from skulab.config import EmbedConfig, override
+from skulab.bench import embed as benchmark
+from skulab.embed import compare, evaluate, orders, sku2vec, word2vec
 from skulab.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +57,7 @@ def test_sku2vec_recovers_planted_groups_and_beats_popularity(planted, negatives
     lines, skus = planted
     split = evaluate.split_weeks(lines, train_weeks=4)
     fit_lines, valid_lines = evaluate.split_valid(split.train, 0.1, seed=7)
-    result = sku2vec.fit(fit_lines, FAST.model_copy(update={"negatives": negatives}), skus, valid_lines,
+    result = sku2vec.fit(fit_lines, override(FAST, negatives=negatives), skus, valid_lines,
                          progress=False)
     assert result.side_features == ["style_id"]
     assert _group_precision(result.embeddings) > 0.8
@@ -74,7 +75,7 @@ def test_same_seed_gives_the_same_sku2vec_embeddings(planted) -> None:
     lines, skus = planted
     first = sku2vec.fit(lines, FAST, skus, progress=False).embeddings
     again = sku2vec.fit(lines, FAST, skus, progress=False).embeddings
-    other = sku2vec.fit(lines, FAST.model_copy(update={"seed": 8}), skus, progress=False).embeddings
+    other = sku2vec.fit(lines, override(FAST, seed=8), skus, progress=False).embeddings
     np.testing.assert_array_equal(first.vectors, again.vectors)
     assert not np.allclose(first.vectors, other.vectors)
 
@@ -82,7 +83,7 @@ def test_same_seed_gives_the_same_sku2vec_embeddings(planted) -> None:
 @pytest.mark.parametrize("sg", [False, True], ids=["cbow", "skip-gram"])
 def test_gensim_baseline_is_reproducible_and_recovers_planted_groups(planted, sg: bool) -> None:
     lines, _ = planted
-    cfg = FAST.model_copy(update={"epochs": 15})
+    cfg = override(FAST, epochs=15)
     first = word2vec.fit(lines, cfg, sg=sg)
     np.testing.assert_array_equal(first.vectors, word2vec.fit(lines, cfg, sg=sg).vectors)
     assert first.method == ("Word2Vec skip-gram" if sg else "Word2Vec CBOW")
@@ -92,7 +93,7 @@ def test_gensim_baseline_is_reproducible_and_recovers_planted_groups(planted, sg
 def test_early_stopping_keeps_the_best_validation_epoch(planted) -> None:
     lines, skus = planted
     fit_lines, valid_lines = evaluate.split_valid(lines, 0.2, seed=7)
-    cfg = FAST.model_copy(update={"epochs": 30, "patience": 2, "lr": 0.2})
+    cfg = override(FAST, epochs=30, patience=2, lr=0.2)
     result = sku2vec.fit(fit_lines, cfg, skus, valid_lines, progress=False)
     h = result.history
     best = h.loc[h["epoch"] == result.best_epoch].iloc[0]

@@ -7,8 +7,8 @@ import pytest
 from skulab.config import ForecastConfig
 from skulab.data.calendar import build_calendar
 from skulab.errors import DataError
-from skulab.features import build_panel, missing, promo
-from skulab.features import calendar as calendar_features
+from skulab.forecast.features import build_panel, missing, promo
+from skulab.forecast.features import calendar as calendar_features
 
 
 def _sales(rows: list[tuple], **attrs: object) -> pd.DataFrame:

@@ -8,10 +8,11 @@ import pytest
 from scipy import stats
 
 from skulab import forecast
+from skulab import config
 from skulab.config import ForecastConfig
 from skulab.data.calendar import build_calendar
 from skulab.errors import ConfigError
-from skulab.features import build_panel
+from skulab.forecast.features import build_panel
 from skulab.forecast import fitting, noise, zoo
 from skulab.forecast.metrics import mase_scale, score
 
@@ -64,7 +65,7 @@ def test_quantiles_must_include_what_the_erp_stores() -> None:
 
 def test_a_wrong_setting_in_a_variant_is_one_config_error() -> None:
     with pytest.raises(ConfigError, match=r"forecast\.impute: Input should be"):
-        forecast.variant(ForecastConfig(), impute="mean")
+        config.override(ForecastConfig(), impute="mean")
 
 
 def test_fallback_counts_are_read_from_autogluon_warnings() -> None:

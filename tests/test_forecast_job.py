@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from skulab import erp
+from skulab import config, erp
 from skulab.config import Config
 from skulab.data.sources import load_source
 from skulab.errors import DataError
@@ -26,7 +26,7 @@ def ci_tables() -> dict:
 
 
 def _small(cfg: Config) -> Config:
-    return cfg.model_copy(update={"forecast": cfg.forecast.model_copy(update=SMALL)})
+    return config.override(cfg, "forecast", **SMALL)
 
 
 def test_forecast_job_writes_a_complete_run_and_a_rerun_keeps_the_row_count(
@@ -88,4 +88,4 @@ def test_a_wrong_forecast_parameter_is_one_line_and_exit_2(tmp_path: Path, forec
 def test_a_wrong_backtest_setting_is_one_line_and_exit_2() -> None:
     out = _skulab("backtest", "--params", "params/ci.yaml", "--set", "impute=mean")
     assert out.returncode == 2 and "Traceback" not in out.stderr
-    assert out.stderr.startswith("error: forecast.impute: Input should be 'nan', 'zero', 'ffill' or 'seasonal'")
+    assert out.stderr.startswith("error: params/ci.yaml: forecast.impute: Input should be 'nan', 'zero', 'ffill' or 'seasonal'")

@@ -1,13 +1,28 @@
-"""`skulab ...` commands: the batch jobs and the report runner. Input errors print one line and exit 2."""
+"""`skulab ...` commands: the batch jobs and the report runner. Input errors print one line and exit 2.
+
+The grammar is built here once: `--params` and `--db` come from shared parent parsers, and each chapter's
+`commands` module adds its sub-commands (their functions import heavy libraries only when they run).
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import time
+from dataclasses import dataclass
 
 from skulab.errors import SkulabError
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """Where chapters add commands: top level, `bench`, `evaluate`, and the shared --params / --db options."""
+
+    sub: argparse._SubParsersAction
+    bench: argparse._SubParsersAction
+    evaluate: argparse._SubParsersAction
+    profile: argparse.ArgumentParser
+    database: argparse.ArgumentParser
 
 
 def _erp_build(args: argparse.Namespace) -> None:
@@ -37,37 +52,37 @@ def _report(args: argparse.Namespace) -> None:
 
 def parser() -> argparse.ArgumentParser:
     """The command-line grammar; each sub-command names the profile with --params."""
-    p = argparse.ArgumentParser(prog="skulab", description=__doc__)
+    from skulab.assort import commands as assort_commands
+    from skulab.embed import commands as embed_commands
+    from skulab.forecast import commands as forecast_commands
+
+    profile = argparse.ArgumentParser(add_help=False)
+    profile.add_argument("--params", required=True, help="params profile, e.g. params/demo.yaml")
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument("--db", help="SQLAlchemy URL overriding SKULAB_DB_URL and the profile's erp.url")
+
+    p = argparse.ArgumentParser(prog="skulab", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
 
     erp_p = sub.add_parser("erp", help="the ERP database")
     erp_sub = erp_p.add_subparsers(dest="erp_command", required=True)
-    build = erp_sub.add_parser("build", help="create the ERP and fill it from the profile's data source")
-    build.add_argument("--params", required=True, help="params profile, e.g. params/demo.yaml")
-    build.add_argument("--db", help="SQLAlchemy URL overriding SKULAB_DB_URL and the profile's erp.url")
+    build = erp_sub.add_parser("build", parents=[profile, database],
+                               help="create the ERP and fill it from the profile's data source")
     build.set_defaults(run=_erp_build)
 
-    rep = sub.add_parser("report", help="re-execute notebooks/NN_*.ipynb with a profile into reports/<profile>/")
-    rep.add_argument("--params", required=True, help="params profile, e.g. params/demo.yaml")
+    rep = sub.add_parser("report", parents=[profile],
+                         help="re-execute notebooks/NN_*.ipynb with a profile into reports/<profile>/")
     rep.add_argument("--only", help="comma-separated notebook numbers or name prefixes, e.g. 01,03")
     rep.set_defaults(run=_report)
 
     bench = sub.add_parser("bench", help="benchmarks: figures go to reports/benchmarks/")
-    bench_sub = bench.add_subparsers(dest="bench_command", required=True)
-    for name in _CHAPTER_COMMANDS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a chapter still being written
-            if exc.name is None or not name.startswith(exc.name):
-                raise
-            continue
-        module.add_commands(sub, bench_sub)
+    evaluate = sub.add_parser("evaluate", help="rolling evaluations: tables go to reports/<profile>/")
+    g = Grammar(sub=sub, bench=bench.add_subparsers(dest="bench_command", required=True),
+                evaluate=evaluate.add_subparsers(dest="evaluate_command", required=True),
+                profile=profile, database=database)
+    for chapter in (forecast_commands, embed_commands, assort_commands):
+        chapter.add_commands(g)
     return p
-
-
-# Each chapter's commands module has add_commands(sub, bench_sub): its own sub-commands and benchmarks.
-# It must import heavy libraries (AutoGluon, torch, gensim) inside the command functions, not at the top.
-_CHAPTER_COMMANDS = ("skulab.forecast.commands", "skulab.embed.commands", "skulab.assort.commands")
 
 
 def main(argv: list[str] | None = None) -> int:

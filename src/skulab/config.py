@@ -11,14 +11,18 @@ import os
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from skulab.errors import ConfigError
+from skulab.registry import ASSORT_METHODS, FEATURE_GROUPS, FORECAST_MODELS, FREQ_PATTERN
 
 SHARED_DATA_DIRS = {"online_retail": "online_retail", "frat": "breakfast_at_the_frat"}
+AssortMethod = Literal[tuple(ASSORT_METHODS)]  # type: ignore[valid-type]
+FeatureGroup = Literal[FEATURE_GROUPS]  # type: ignore[valid-type]
+RULE = re.compile(r"^rule(\d{1,2})?$")
 
 
 class _Section(BaseModel):
@@ -76,8 +80,7 @@ class ForecastConfig(_Section):
     horizon: int = Field(14, ge=1)
     windows: int = Field(4, ge=1)
     level: Literal["store", "region"] = "store"
-    features: list[Literal["raw", "calendar", "missing", "promo", "price"]] = ["calendar", "missing", "promo",
-                                                                               "price"]
+    features: list[FeatureGroup] = ["calendar", "missing", "promo", "price"]
     static: bool = True
     impute: Literal["nan", "zero", "ffill", "seasonal"] = "seasonal"
     censored: Literal["keep", "impute"] = "impute"
@@ -97,14 +100,12 @@ class ForecastConfig(_Section):
     @field_validator("models", "ablation_models")
     @classmethod
     def _known_models(cls, models: list[str]) -> list[str]:
-        from skulab.forecast.zoo import MODELS
-
-        unknown = [m for m in models if m not in MODELS]
+        unknown = [m for m in models if m not in FORECAST_MODELS]
         if unknown or not models:
-            close = [difflib.get_close_matches(m, MODELS, n=1) for m in unknown]
+            close = [difflib.get_close_matches(m, FORECAST_MODELS, n=1) for m in unknown]
             hint = "; ".join(f"did you mean '{c[0]}' for '{m}'" for m, c in zip(unknown, close) if c)
             raise ValueError(f"unknown model(s) {', '.join(unknown) or '(none given)'}"
-                             f"{' (' + hint + ')' if hint else ''}; known: {', '.join(MODELS)}")
+                             f"{' (' + hint + ')' if hint else ''}; known: {', '.join(FORECAST_MODELS)}")
         return models
 
     @field_validator("quantiles")
@@ -116,13 +117,9 @@ class ForecastConfig(_Section):
 
     @field_validator("freq")
     @classmethod
-    def _pandas_freq(cls, freq: str) -> str:
-        import pandas as pd
-
-        try:
-            pd.tseries.frequencies.to_offset(freq)
-        except ValueError:
-            raise ValueError("is not a pandas frequency (e.g. D, W-MON, W-THU)") from None
+    def _panel_freq(cls, freq: str) -> str:
+        if not FREQ_PATTERN.match(freq):
+            raise ValueError("must be D (daily) or W-<day> (weekly periods starting on that day, e.g. W-MON, W-THU)")
         return freq
 
 
@@ -162,31 +159,56 @@ class EmbedConfig(_Section):
 class AssortConfig(_Section):
     """The assortment chapter: sizes K, training windows, methods, and the rolling evaluation's knobs.
 
-    `k` holds integers and/or 'rule70' (the K at which popularity fills `rule_fill` of training orders).
+    `k` holds integers and/or the rule token, 'rule' or 'rule<percent>' (the K at which popularity fills
+    `rule_fill` of training orders); it is labelled after `rule_fill` ('rule70' for 0.7), and a token whose
+    percent disagrees with `rule_fill` is refused.
     `train_weeks` is the window of the write-back job; `windows` are the windows the evaluation studies,
     each tested on the same weeks (the latest `max_folds`, or every week with a full longest window).
     `deploy_method` and `deploy_k` choose what `skulab assort` writes back.
     """
 
-    k: list[int | Literal["rule70"]] = [200, 500, 1000, "rule70"]
+    k: list[int | str] = [200, 500, 1000, "rule"]
     rule_fill: float = Field(0.7, gt=0, lt=1)
     train_weeks: int = Field(2, ge=1)
     test_weeks: int = Field(1, ge=1)
     windows: list[int] = Field([2, 4, 8], min_length=1)
     max_folds: int | None = Field(None, ge=1)
-    methods: list[Literal["popularity", "order_greedy", "reverse_exclude", "swap_search", "mip", "sku2vec", "net",
-                          "hybrid"]] = ["popularity", "order_greedy", "reverse_exclude", "swap_search", "mip", "net",
-                                        "hybrid"]
+    methods: list[AssortMethod] = ["popularity", "order_greedy", "reverse_exclude", "swap_search", "mip", "net",
+                                   "hybrid"]
     hindsight: bool = True
     mip_time_limit: float = Field(20.0, gt=0)
     net_epochs: int = Field(150, ge=1)
     net_hidden: int = Field(32, ge=1)
     net_max_pairs: int = Field(3, ge=1)
     bootstrap: int = Field(2000, ge=100)
-    deploy_method: Literal["popularity", "order_greedy", "reverse_exclude", "swap_search", "mip", "sku2vec", "net",
-                           "hybrid"] = "net"
-    deploy_k: int | Literal["rule70"] = "rule70"
+    deploy_method: AssortMethod = "net"
+    deploy_k: int | str = "rule"
     seed: int = 7
+
+    @property
+    def rule_label(self) -> str:
+        """The label of the rule's K in every table: 'rule70' when rule_fill is 0.7."""
+        return f"rule{round(self.rule_fill * 100)}"
+
+    @model_validator(mode="after")
+    def _rule_tokens(self) -> AssortConfig:
+        def norm(token: int | str, key: str) -> int | str:
+            if isinstance(token, int):
+                if token < 1:
+                    raise ValueError(f"{key}: K must be at least 1, got {token}")
+                return token
+            m = RULE.match(token)
+            if not m:
+                raise ValueError(f"{key}: {token!r} is neither an integer nor the rule token 'rule' / "
+                                 f"'{self.rule_label}'")
+            if m.group(1) and m.group(1) != self.rule_label.removeprefix("rule"):
+                raise ValueError(f"{key}: {token!r} disagrees with rule_fill {self.rule_fill}: write "
+                                 f"'{self.rule_label}' or 'rule'")
+            return self.rule_label
+
+        object.__setattr__(self, "k", [norm(t, "k") for t in self.k])
+        object.__setattr__(self, "deploy_k", norm(self.deploy_k, "deploy_k"))
+        return self
 
 
 class Config(_Section):
@@ -259,7 +281,50 @@ def parse(raw: dict[str, Any], root: Path, source_file: Path) -> Config:
         raise ConfigError(f"{source_file}: " + "; ".join(_explain(e) for e in exc.errors())) from None
 
 
-def _explain(error: dict[str, Any]) -> str:
+S = TypeVar("S", bound=_Section)
+
+
+def override(cfg: S, section: str | None = None, **changes: Any) -> S:
+    """A copy with some settings changed, validated again like a profile (one ConfigError names every bad key).
+
+    `override(cfg, "assort", windows=[2])` changes a section of a whole Config; `override(cfg.forecast,
+    horizon=7)` changes a section on its own. The one way to vary a profile: `--set`, CLI flags, notebooks.
+    """
+    if isinstance(cfg, Config):
+        raw = cfg.model_dump()
+        if section is None:
+            raw.update(changes)
+        elif section not in raw or not isinstance(raw[section], dict):
+            sections = [k for k, v in raw.items() if isinstance(v, dict)]
+            close = difflib.get_close_matches(section, sections, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"sections: {', '.join(sections)}"
+            raise ConfigError(f"{cfg.source_file}: {section} is not a section of a profile ({hint})")
+        else:
+            raw[section] = {**raw[section], **changes}
+        return parse(raw, root=cfg.root, source_file=cfg.source_file)  # type: ignore[return-value]
+    name = next(k for k, f in Config.model_fields.items() if f.annotation is type(cfg))
+    try:
+        return type(cfg)(**{**cfg.model_dump(), **changes})
+    except ValidationError as exc:
+        raise ConfigError("; ".join(_explain(e, (name,)) for e in exc.errors())) from None
+
+
+def assignments(items: list[str], section: str, where: str) -> dict[str, Any]:
+    """`key=value` pairs (YAML values) from the command line, e.g. ["features=[raw]", "static=false"]."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{where}: --set takes key=value for the {section} section, got {item!r}")
+        try:
+            out[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise ConfigError(f"{where}: --set {key.strip()}: {value!r} is not a YAML value") from None
+    return out
+
+
+def _explain(error: dict[str, Any], prefix: tuple[str, ...] = ()) -> str:
+    error = {**error, "loc": (*prefix, *error["loc"])}
     loc = ".".join(str(p) for p in error["loc"])
     if error["type"] == "extra_forbidden":
         known = _known_keys(error["loc"][:-1])
@@ -269,6 +334,8 @@ def _explain(error: dict[str, Any]) -> str:
     if error["type"] == "missing":
         return f"{loc} is required"
     msg = error["msg"].removeprefix("Value error, ")
+    if isinstance(error["input"], dict):  # a check across a section's keys names the key in its message
+        return f"{loc}.{msg}"
     secret = error["loc"][-1] == "url"  # never echo a URL that may hold a password
     return f"{loc}: {msg}" if secret else f"{loc}: {msg} (got {error['input']!r})"
 

@@ -4,43 +4,33 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from skulab.cli import Grammar
 
 
-def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParsersAction) -> None:
+def add_commands(g: Grammar) -> None:
     """Register the assortment chapter's commands and its benchmark."""
-    job = sub.add_parser("assort", help="choose each FDC's assortment from the latest window and write it back")
-    job.add_argument("--params", required=True, help="params profile, e.g. params/demo.yaml")
-    job.add_argument("--db", help="SQLAlchemy URL overriding SKULAB_DB_URL and the profile's erp.url")
+    job = g.sub.add_parser("assort", parents=[g.profile, g.database], help="choose each FDC's assortment from the latest window and write it back")
     job.add_argument("--run-id", help="run id to write (re-running an id replaces that run); default: a new id")
     job.set_defaults(run=_assort)
 
-    ev = _evaluate_parsers(sub).add_parser(
-        "assortment", help="rolling evaluation of the assortment methods: per-fold CSV and summary JSON")
-    ev.add_argument("--params", required=True, help="params profile, e.g. params/demo.yaml")
-    ev.add_argument("--db", help="SQLAlchemy URL overriding SKULAB_DB_URL and the profile's erp.url")
+    ev = g.evaluate.add_parser(
+        "assortment", parents=[g.profile, g.database], help="rolling evaluation of the assortment methods: per-fold CSV and summary JSON")
     ev.add_argument("--max-folds", type=int, help="test only the latest N weeks (overrides assort.max_folds)")
     ev.add_argument("--methods", help="comma-separated methods (overrides assort.methods), e.g. popularity,sku2vec")
     ev.add_argument("--windows", help="comma-separated training windows in weeks (overrides assort.windows)")
     ev.add_argument("--name", default="assortment", help="file prefix: <name>_folds.csv, <name>_summary.json")
     ev.set_defaults(run=_evaluate)
 
-    bench = bench_sub.add_parser("assort", help="scoring throughput; methods, MIP and bound at growing SKU counts")
-    bench.add_argument("--params", default="params/demo.yaml", help="profile whose assort section sets the knobs")
+    bench = g.bench.add_parser("assort", parents=[g.profile], help="scoring throughput; methods, MIP and bound at growing SKU counts")
     bench.add_argument("--sizes", default="1000,3000,10000,50000", help="SKU counts (orders = 10 x SKUs)")
     bench.add_argument("--scoring-orders", type=int, default=1_000_000, help="orders of the scoring benchmark")
     bench.add_argument("--mip-time-limit", type=float, default=60.0, help="seconds for each MIP")
     bench.add_argument("--baskets", default="small,large", help="instance families: small and/or large baskets")
     bench.add_argument("--large-sizes", default="1000,3000,10000,50000", help="SKU counts of the large-basket family")
     bench.set_defaults(run=_bench)
-
-
-def _evaluate_parsers(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The sub-commands of `skulab evaluate`, shared with other chapters (created by whoever comes first)."""
-    parent = sub.choices.get("evaluate")
-    if parent is None:
-        parent = sub.add_parser("evaluate", help="rolling evaluations: tables go to reports/<profile>/")
-        return parent.add_subparsers(dest="evaluate_command", required=True)
-    return next(a for a in parent._actions if isinstance(a, argparse._SubParsersAction))
 
 
 def _assort(args: argparse.Namespace) -> None:
@@ -61,20 +51,17 @@ def _assort(args: argparse.Namespace) -> None:
 def _evaluate(args: argparse.Namespace) -> None:
     from skulab import config, erp
     from skulab.assort import methods, rolling
-    from skulab.assort.order_types import read_order_skus
 
     cfg = config.load(args.params)
     changes = {"max_folds": args.max_folds, "methods": args.methods and args.methods.split(","),
                "windows": args.windows and [int(w) for w in args.windows.split(",")]}
-    cfg = config.parse({**cfg.model_dump(), "assort": {**cfg.assort.model_dump(),
-                                                       **{k: v for k, v in changes.items() if v}}},
-                       root=cfg.root, source_file=cfg.source_file)
+    cfg = config.override(cfg, "assort", **{k: v for k, v in changes.items() if v})
     a = cfg.assort
     engine = erp.connect(cfg, args.db)
-    skus = erp.read_sql(engine, "sku_attributes")
-    fit_vectors = methods.vector_fitter(cfg, skus) if "sku2vec" in a.methods else None
+    skus = erp.read_sku_attributes(engine)
+    fit_vectors = methods.vector_fitter(cfg, skus, a.methods)
     t0 = time.perf_counter()
-    ev = rolling.evaluate(read_order_skus(engine), a, skus, fit_vectors, progress=lambda msg: print(msg, flush=True))
+    ev = rolling.evaluate(erp.read_order_lines(engine), a, skus, fit_vectors, progress=lambda msg: print(msg, flush=True))
     csv, js = ev.write(cfg.reports_dir, args.name)
     print(f"rolling evaluation in {time.perf_counter() - t0:.0f} s: {csv} ({len(ev.folds):,} rows), {js}")
     shown = ev.summary[["window", "k_label", "method", "folds", "k_mean", "test_fill", "diff_vs_popularity",
@@ -86,10 +73,10 @@ def _bench(args: argparse.Namespace) -> None:
     import pandas as pd
 
     from skulab import bench, config
-    from skulab.assort import benchmark
+    from skulab.bench import assort as benchmark
 
     cfg = config.load(args.params)
-    a = cfg.assort.model_copy(update={"mip_time_limit": args.mip_time_limit})
+    a = config.override(cfg, "assort", mip_time_limit=args.mip_time_limit).assort
     scoring = benchmark.scoring(args.scoring_orders)
     print(scoring.to_string(index=False))
     sizes = {"small": args.sizes, "large": args.large_sizes}

@@ -16,9 +16,8 @@ import time
 import numpy as np
 from scipy import sparse
 
-from skulab.assort.assortment import Assortment, complete, from_order
 from skulab.assort.heuristics import covered_weight
-from skulab.assort.order_types import OrderTypes
+from skulab.assort.order_types import Assortment, OrderTypes, complete, from_order
 
 
 def mip(types: OrderTypes, k: int, time_limit: float = 60.0, start: Assortment | None = None) -> Assortment:

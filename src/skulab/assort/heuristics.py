@@ -12,8 +12,7 @@ import heapq
 
 import numpy as np
 
-from skulab.assort.assortment import Assortment, complete, from_order, popularity_order
-from skulab.assort.order_types import OrderTypes
+from skulab.assort.order_types import Assortment, OrderTypes, complete, from_order, popularity_order
 
 
 def popularity(types: OrderTypes, k: int) -> Assortment:
@@ -88,6 +87,12 @@ def reverse_exclude(types: OrderTypes, k: int, sku_weight: np.ndarray | None = N
     return from_order(types, order, np.array(cost[::-1]), "reverse_exclude", k)
 
 
+def warm_start(types: OrderTypes, k: int) -> Assortment:
+    """The better of Reverse-Exclude and order-level greedy at size k: the start of swap search and the MIP."""
+    starts = [reverse_exclude(types, k), order_greedy(types, k)]
+    return max(starts, key=lambda a: covered_weight(types, a.sku_ids))
+
+
 def swap_search(types: OrderTypes, k: int, start: Assortment | None = None, max_moves: int = 500,
                 candidates: int = 30, max_add: int = 3) -> Assortment:
     """Improve an assortment of size k by exact-gain moves until none of the candidates pays.
@@ -96,9 +101,7 @@ def swap_search(types: OrderTypes, k: int, start: Assortment | None = None, max_
     SKUs and drop as many SKUs whose complete orders weigh least. Every accepted move strictly raises the
     covered weight. Starts from the better of Reverse-Exclude and order-level greedy when `start` is None.
     """
-    if start is None:
-        starts = [reverse_exclude(types, k), order_greedy(types, k)]
-        start = max(starts, key=lambda a: covered_weight(types, a.sku_ids))
+    start = start or warm_start(types, k)
     state = _State(types, types.index_of(start.top(k)))
     moves = 0
     while moves < max_moves and state.improve(candidates, max_add):

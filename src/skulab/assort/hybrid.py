@@ -15,10 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from skulab.assort.assortment import Assortment
 from skulab.assort.heuristics import reverse_exclude
 from skulab.assort.metrics import fill_curve
-from skulab.assort.order_types import from_lines
+from skulab.assort.order_types import Assortment, from_lines
 from skulab.assort.windows import Window
 
 
@@ -78,13 +77,6 @@ def choose(windows: list[Window], ks: list[list[int]], grid: dict[str, list] | N
     if not filled.any():
         return [HybridParams() for _ in ks[0]]
     return [points[int(np.argmax(filled[:, i]))] for i in range(len(ks[0]))]
-
-
-def hybrid(window: Window, k: int, params: HybridParams | None = None) -> Assortment:
-    """The hybrid assortment of size k (parameters chosen inside the window unless given)."""
-    params = params or choose([window], [[k]])[0]
-    ranked = rank(window, params)
-    return Assortment(ranked.sku_ids[:k], ranked.scores[:k], "hybrid", ranked.info)
 
 
 def _scaled(ks: list[int], window: Window, inner: Window) -> list[int]:

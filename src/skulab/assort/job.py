@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from skulab import erp
 from skulab.assort import methods
-from skulab.assort.order_types import read_order_skus
 from skulab.assort.rolling import resolve_k
 from skulab.assort.windows import window, with_weeks
 from skulab.config import Config
@@ -34,7 +33,7 @@ def assortments(lines: pd.DataFrame, cfg: Config, skus: pd.DataFrame | None = No
     keep = [i for i, w in enumerate(wins) if len(w.lines)]
     wins, fdcs = [wins[i] for i in keep], [fdcs[i] for i in keep]
     ks = [resolve_k(w.types, [a.deploy_k], a.rule_fill) for w in wins]
-    fit_vectors = methods.vector_fitter(cfg, skus) if a.deploy_method == "sku2vec" else None
+    fit_vectors = methods.vector_fitter(cfg, skus, [a.deploy_method])
     results = methods.run(a.deploy_method, wins, ks, a, fit_vectors)
     frames = []
     for fdc, kl, res in zip(fdcs, ks, results):
@@ -46,7 +45,7 @@ def assortments(lines: pd.DataFrame, cfg: Config, skus: pd.DataFrame | None = No
 def run(engine: sa.Engine, cfg: Config, run_id: str | None = None) -> tuple[str, pd.DataFrame]:
     """Compute every FDC's assortment and write it back as run `run_id` (a new id when None)."""
     run_id = run_id or f"assort-{pd.Timestamp.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
-    rows = assortments(read_order_skus(engine), cfg, erp.read_sql(engine, "sku_attributes"))
+    rows = assortments(erp.read_order_lines(engine), cfg, erp.read_sku_attributes(engine))
     erp.write_run(engine, "assortment", run_id, rows[["fdc_id", "sku_id", "method", "sku_rank", "score"]],
                   cfg.profile, cfg.assort.model_dump())
     return run_id, rows

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from skulab.assort import embedding, exact, heuristics, hybrid
-from skulab.assort.assortment import Assortment
+from skulab.assort import exact, heuristics, hybrid, sku2vec
+from skulab.assort.order_types import Assortment
 from skulab.assort.windows import Window
 from skulab.config import AssortConfig, Config
-from skulab.errors import ConfigError, DataError
-
-METHODS = ("popularity", "order_greedy", "reverse_exclude", "swap_search", "mip", "sku2vec", "net", "hybrid")
+from skulab.errors import DataError
+from skulab.registry import ASSORT_METHODS
 
 
 @dataclass(frozen=True)
@@ -32,8 +31,10 @@ class Timed:
 
 
 def run(method: str, windows: list[Window], ks: list[list[int]], cfg: AssortConfig,
-        fit_vectors: Callable[[pd.DataFrame], embedding.Vectors] | None = None) -> list[list[Timed]]:
+        fit_vectors: Callable[[pd.DataFrame], sku2vec.Vectors] | None = None) -> list[list[Timed]]:
     """Assortments of `method` for each window (FDC) and each of its budgets: out[f][i] has size ks[f][i]."""
+    if method not in ASSORT_METHODS:
+        raise ValueError(f"unknown assortment method '{method}' (known: {', '.join(ASSORT_METHODS)})")
     if method == "net":
         return _net(windows, ks, cfg)
     if method == "hybrid":
@@ -45,23 +46,20 @@ def run(method: str, windows: list[Window], ks: list[list[int]], cfg: AssortConf
     return [_per_fdc(method, w, kl, cfg) for w, kl in zip(windows, ks)]
 
 
-def vector_fitter(cfg: Config, skus: pd.DataFrame | None = None) -> Callable[[pd.DataFrame], embedding.Vectors]:
-    """Order lines -> SKU2Vec vectors from the embeddings chapter (skulab.embed), the profile's embed section and
-    the SKU attributes `skus`.
+def vector_fitter(cfg: Config, skus: pd.DataFrame | None, methods: list[str]
+                  ) -> Callable[[pd.DataFrame], sku2vec.Vectors] | None:
+    """Order lines -> SKU2Vec vectors (skulab.embed, the profile's embed section, SKU attributes `skus`) when
+    `methods` hold 'sku2vec', else None.
 
     The output-side vectors: their cosine neighbourhoods rank held-out validation orders better than the input
-    side's on the demo and Online Retail (notebook 05, table of vector sides).
+    side's (notebook 05, table of vector sides).
     """
-    try:
-        from skulab.embed import sku2vec
-    except ModuleNotFoundError as exc:
-        if exc.name is None or not exc.name.startswith("skulab.embed"):
-            raise
-        raise ConfigError(f"{cfg.source_file}: assort method 'sku2vec' needs skulab.embed.sku2vec (the embeddings "
-                          "chapter), which is not installed; remove 'sku2vec' from assort.methods") from None
+    if "sku2vec" not in methods:
+        return None
+    from skulab.embed import sku2vec as embeddings
 
-    def fit_vectors(lines: pd.DataFrame) -> embedding.Vectors:
-        return sku2vec.fit(lines, cfg.embed, skus, progress=False).output_embeddings()
+    def fit_vectors(lines: pd.DataFrame) -> sku2vec.Vectors:
+        return embeddings.fit(lines, cfg.embed, skus, progress=False).output_embeddings()
 
     return fit_vectors
 
@@ -82,11 +80,9 @@ def _per_fdc(method: str, window: Window, ks: list[int], cfg: AssortConfig) -> l
         elif method == "swap_search":
             a = heuristics.swap_search(types, k)
         elif method == "mip":
-            starts = [heuristics.reverse_exclude(types, k), heuristics.order_greedy(types, k)]
-            start = max(starts, key=lambda s: heuristics.covered_weight(types, s.sku_ids))
-            a = exact.mip(types, k, cfg.mip_time_limit, start=start)
+            a = exact.mip(types, k, cfg.mip_time_limit, start=heuristics.warm_start(types, k))
         else:
-            raise ValueError(f"unknown assortment method '{method}' (known: {', '.join(METHODS)})")
+            raise ValueError(f"assortment method '{method}' has no runner in skulab.assort.methods")
         out.append(Timed(a, time.perf_counter() - t0))
     return out
 
@@ -126,18 +122,18 @@ def _hybrid(windows: list[Window], ks: list[list[int]]) -> list[list[Timed]]:
     return out
 
 
-def _sku2vec(window: Window, ks: list[int], fit_vectors: Callable[[pd.DataFrame], embedding.Vectors]) -> list[Timed]:
+def _sku2vec(window: Window, ks: list[int], fit_vectors: Callable[[pd.DataFrame], sku2vec.Vectors]) -> list[Timed]:
     t0 = time.perf_counter()
     try:
-        chosen = embedding.choose(window, ks, fit_vectors)
+        chosen = sku2vec.choose(window, ks, fit_vectors)
         vectors = fit_vectors(window.lines)
     except DataError:  # too few multi-SKU orders to embed: no neighbours, so the seed is all there is
-        chosen, vectors = [(1.0, 0.0)] * len(ks), embedding.no_vectors(window.types.sku_ids)
+        chosen, vectors = [(1.0, 0.0)] * len(ks), sku2vec.no_vectors(window.types.sku_ids)
     shared = time.perf_counter() - t0
     out = []
     for k, (share, strength) in zip(ks, chosen):
         t0 = time.perf_counter()
-        a = embedding.expand(window.types, k, vectors, share, strength)
+        a = sku2vec.expand(window.types, k, vectors, share, strength)
         out.append(Timed(a, shared + time.perf_counter() - t0))
     return out
 

@@ -2,7 +2,8 @@
 
 An order is filled when every SKU it holds is stocked, split when some but not all are, and missed when
 none is; the three shares add up to one. One sparse product per metric scores an assortment over a
-million orders in milliseconds.
+million orders in milliseconds. A ranking's prefixes are assortments of every size, so one ranking draws a
+whole fill-versus-K curve (`coverage_curves`), capped by the min-cut bound on the same orders.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from skulab.assort.bound import lagrangian_bound
 from skulab.assort.order_types import OrderTypes
+from skulab.assort.windows import Window
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,20 @@ def k_for_fill(types: OrderTypes, ranking: np.ndarray | list, target: float) -> 
     return int(ks[reached[0]]) if len(reached) else len(ranking)
 
 
-def summary_row(types: OrderTypes, sku_ids: np.ndarray | list) -> pd.Series:
-    """Fill, split, missed and units-served shares of an assortment as one labelled row."""
-    c = coverage(types, stocked_mask(types, sku_ids))
-    return pd.Series({"fill": c.fill, "split": c.split, "missed": c.missed, "units_served": c.units})
+def coverage_curves(win: Window, test: OrderTypes, rankings: dict[str, np.ndarray], ks: np.ndarray) -> pd.DataFrame:
+    """Long table (k, series, orders, fill): each ranking on training and test orders, and both bounds."""
+    frames = []
+    for name, ranking in rankings.items():
+        for orders, types in (("training", win.types), ("test", test)):
+            frames.append(pd.DataFrame({"k": ks, "series": name, "orders": orders,
+                                        "fill": fill_curve(types, ranking, ks)}))
+    for orders, types in (("training", win.types), ("test", test)):
+        bound = [lagrangian_bound(types, int(k)).value / types.total for k in ks]
+        frames.append(pd.DataFrame({"k": ks, "series": "bound (min cut)", "orders": orders, "fill": bound}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def k_grid(types: OrderTypes, largest: int, points: int = 16) -> np.ndarray:
+    """About `points` sizes from 1 to `largest` (at most the SKUs ordered), denser at small K."""
+    top = max(1, min(largest, int((types.popularity > 0).sum())))
+    return np.unique(np.round(np.geomspace(1, top, points)).astype(int))

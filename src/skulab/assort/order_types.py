@@ -1,26 +1,23 @@
-"""Order types: orders with the same SKU set merged into one row whose weight is their number of orders.
+"""Order types in, assortments out: the input and the result of every assortment method.
 
-The assortment problem only sees which SKUs an order needs, so the 1M orders of a busy warehouse collapse
-into far fewer types. The incidence is a sparse type x SKU matrix (its transpose, `by_sku`, is the SKU x
-type view the methods walk); a parallel matrix keeps the units ordered, for the units-served metric.
+Order types are orders with the same SKU set merged into one row whose weight is their number of orders: the
+assortment problem only sees which SKUs an order needs, so the 1M orders of a busy warehouse collapse into far
+fewer types. The incidence is a sparse type x SKU matrix (its transpose, `by_sku`, is the SKU x
+type view the methods walk); a parallel matrix keeps the units ordered, for the units-served metric. An
+`Assortment` ranks SKUs (any prefix is an assortment of that size) with a score per SKU.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 from scipy import sparse
 
 from skulab.baskets import from_lines as baskets_from_lines
-from skulab.erp import read_sql
 from skulab.errors import DataError
-
-_EARLIEST, _LATEST = datetime(1900, 1, 1), datetime(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -73,9 +70,49 @@ class OrderTypes:
         return pd.Index(self.sku_ids).get_indexer(pd.Index(sku_ids))
 
 
-def read_order_skus(engine: sa.Engine, start: datetime | None = None, end: datetime | None = None) -> pd.DataFrame:
-    """Order lines with FDC and time from the ERP (packaged query `order_types`), `end` exclusive."""
-    return read_sql(engine, "order_types", start=start or _EARLIEST, end=end or _LATEST)
+@dataclass(frozen=True)
+class Assortment:
+    """Ranked SKUs (first = stock first; any prefix is an assortment of that size) and their scores.
+
+    `info` holds method-specific facts such as a solver's status, bound and gap, or chosen hyperparameters.
+    """
+
+    sku_ids: np.ndarray
+    scores: np.ndarray
+    method: str
+    info: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.sku_ids)
+
+    def top(self, k: int) -> np.ndarray:
+        return self.sku_ids[:k]
+
+    def frame(self) -> pd.DataFrame:
+        """One row per SKU: sku_id, sku_rank (1 = first), score."""
+        return pd.DataFrame({"sku_id": self.sku_ids, "sku_rank": np.arange(1, len(self) + 1), "score": self.scores})
+
+
+def from_order(types: OrderTypes, order: np.ndarray, scores: np.ndarray, method: str, k: int | None = None,
+               **info: object) -> Assortment:
+    """An Assortment from column positions in rank order (cut to k) and a score per position."""
+    order = np.asarray(order, dtype=np.int64)[:k]
+    return Assortment(types.sku_ids[order], np.asarray(scores, dtype=float)[:len(order)], method, dict(info))
+
+
+def complete(types: OrderTypes, chosen: np.ndarray, k: int) -> np.ndarray:
+    """Column positions `chosen` followed by the most popular others, up to k (or every SKU the orders hold)."""
+    chosen = np.asarray(chosen, dtype=np.int64)
+    taken = np.zeros(types.n_skus, dtype=bool)
+    taken[chosen] = True
+    rest = popularity_order(types)
+    rest = rest[~taken[rest] & (types.popularity[rest] > 0)]
+    return np.concatenate([chosen, rest])[:k]
+
+
+def popularity_order(types: OrderTypes) -> np.ndarray:
+    """Columns by weight of the orders holding them, then by single-SKU-order weight, then by SKU id."""
+    return np.lexsort((np.arange(types.n_skus), -types.single_weight, -types.popularity))
 
 
 def from_lines(lines: pd.DataFrame, sku_ids: np.ndarray | None = None,
@@ -101,12 +138,6 @@ def from_lines(lines: pd.DataFrame, sku_ids: np.ndarray | None = None,
     type_of, n_types = _type_ids(m)
     group = sparse.csr_matrix((np.ones(m.shape[0]), (type_of, np.arange(m.shape[0]))), shape=(n_types, m.shape[0]))
     return OrderTypes(_binary(group @ m), np.asarray(group @ w).ravel(), (group @ q).tocsr(), baskets.sku_ids)
-
-
-def concat_weeks(frames: list[OrderTypes]) -> OrderTypes:
-    """Stack order types over the same vocabulary (e.g. one per week) without merging equal sets."""
-    return OrderTypes(sparse.vstack([f.matrix for f in frames], format="csr"), np.concatenate([f.weights for f in frames]),
-                      sparse.vstack([f.units for f in frames], format="csr"), frames[0].sku_ids)
 
 
 def week_start(ts: pd.Series) -> pd.Series:

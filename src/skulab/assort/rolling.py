@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from skulab.assort import bound, exact, heuristics, methods
-from skulab.assort.embedding import Vectors
 from skulab.assort.metrics import coverage, k_for_fill, stocked_mask
 from skulab.assort.order_types import OrderTypes, from_lines
+from skulab.assort.sku2vec import Vectors
 from skulab.assort.windows import Window, window, with_weeks
 from skulab.config import AssortConfig
 from skulab.errors import DataError
@@ -52,9 +52,10 @@ def test_weeks(lines: pd.DataFrame, cfg: AssortConfig) -> list[pd.Timestamp]:
 
 
 def resolve_k(types: OrderTypes, labels: list[int | str], rule_fill: float) -> list[int]:
-    """Integer K per label; 'rule70' is the smallest K at which popularity fills `rule_fill` of these orders."""
+    """Integer K per label; the rule's label ('rule70') is the smallest K at which popularity fills `rule_fill`
+    of these orders."""
     ranking = heuristics.popularity(types, types.n_skus).sku_ids
-    return [k_for_fill(types, ranking, rule_fill) if label == "rule70" else int(label) for label in labels]
+    return [k_for_fill(types, ranking, rule_fill) if isinstance(label, str) else int(label) for label in labels]
 
 
 def evaluate(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None = None,
@@ -161,9 +162,7 @@ def _in_sample(types: OrderTypes, k: int) -> dict:
 def _hindsight(test: OrderTypes, k: int, time_limit: float) -> dict:
     """The best assortment for the test week itself (MIP, warm-started) and its certified bound."""
     t0 = time.perf_counter()
-    starts = [heuristics.reverse_exclude(test, k), heuristics.order_greedy(test, k)]
-    start = max(starts, key=lambda s: heuristics.covered_weight(test, s.sku_ids))
-    best = exact.mip(test, k, time_limit, start=start)
+    best = exact.mip(test, k, time_limit, start=heuristics.warm_start(test, k))
     lp = bound.lagrangian_bound(test, k).value
     return {"hindsight_fill": best.info["objective"] / test.total,
             "hindsight_bound": min(lp, best.info["dual_bound"]) / test.total,

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from skulab.cli import Grammar
 
 
-def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParsersAction) -> None:
+def add_commands(g: Grammar) -> None:
     """Register `skulab embed` and `skulab bench embed`."""
-    embed = sub.add_parser("embed", help="train SKU2Vec and the gensim baselines on the profile's orders, "
+    embed = g.sub.add_parser("embed", parents=[g.profile, g.database], help="train SKU2Vec and the gensim baselines on the profile's orders, "
                                          "judge them on the following week, write embeddings and metrics")
-    embed.add_argument("--params", required=True, help="params profile, e.g. params/demo.yaml")
-    embed.add_argument("--db", help="SQLAlchemy URL overriding SKULAB_DB_URL and the profile's erp.url")
     embed.add_argument("--test-end", help="Monday ending the test window (exclusive); default: after the "
                                           "last complete week")
     embed.set_defaults(run=_embed)
 
-    b = bench_sub.add_parser("embed", help="SKU2Vec vs gensim: samples per second and peak memory at growing "
+    b = g.bench.add_parser("embed", parents=[g.profile], help="SKU2Vec vs gensim: samples per second and peak memory at growing "
                                            "order counts (demo orders x10, about 1.6 M lines, by default)")
-    b.add_argument("--params", required=True, help="params profile whose embed section sets dim, negatives")
     b.add_argument("--sizes", default=",".join(str(s) for s in _default_sizes()),
                    help="comma-separated order-line counts")
     b.add_argument("--threads", default="1", help="comma-separated thread counts (torch, gensim workers)")
@@ -51,7 +52,7 @@ def _embed(args: argparse.Namespace) -> None:
 
 def _bench(args: argparse.Namespace) -> None:
     from skulab import bench, config
-    from skulab.embed import benchmark
+    from skulab.bench import embed as benchmark
     from skulab.errors import ConfigError
 
     cfg = config.load(args.params)
@@ -63,7 +64,7 @@ def _bench(args: argparse.Namespace) -> None:
                           f"'{args.threads}'") from None
     if min(args.epochs, args.repeats, *sizes, *threads) < 1 or (args.negatives or 0) < 0:
         raise ConfigError("--epochs, --repeats, --sizes and --threads must be positive, --negatives >= 0")
-    embed = cfg.embed.model_copy(update={} if args.negatives is None else {"negatives": args.negatives})
+    embed = cfg.embed if args.negatives is None else config.override(cfg, "embed", negatives=args.negatives).embed
     if args.orders == "demo":
         lines, skus = benchmark.demo_orders(cfg.data.seed)
         name = "embed"

@@ -16,7 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 from threadpoolctl import threadpool_limits
 
-from skulab.config import EmbedConfig
+from skulab.config import EmbedConfig, override
 from skulab.embed import evaluate, neighbours, orders, sku2vec, word2vec
 from skulab.embed.vectors import Embeddings
 
@@ -58,13 +58,7 @@ def load_inputs(engine: sa.Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     """(order lines, dim_sku, truth_sku or None): what the embedding chapter reads from the ERP."""
     from skulab import erp
 
-    lines = erp.read_order_lines(engine)
-    skus = erp.read_query(engine, "SELECT * FROM dim_sku")
-    truth = None
-    if sa.inspect(engine).has_table("truth_sku"):
-        truth = erp.read_query(engine, "SELECT sku_id, look_id FROM truth_sku")
-        truth = truth if len(truth) else None
-    return lines, skus, truth
+    return erp.read_order_lines(engine), erp.read_sku_attributes(engine), erp.read_looks(engine)
 
 
 def run(lines: pd.DataFrame, cfg: EmbedConfig, skus: pd.DataFrame | None = None,
@@ -197,7 +191,7 @@ def variants(result: Comparison, cfg: EmbedConfig, skus: pd.DataFrame | None,
     vocab = result.sku2vec.embeddings.sku_ids
     rows, done = [], set()
     for name, change in {"as configured": {}, **changes}.items():
-        run_cfg = cfg.model_copy(update=change)
+        run_cfg = override(cfg, **change)
         full = run_cfg.negatives == 0 or run_cfg.negatives >= len(vocab)
         used = sku2vec.side_attributes(vocab, skus, run_cfg.side_features).used
         key = (tuple(used), 0 if full else run_cfg.negatives)

@@ -10,11 +10,12 @@ import re
 from decimal import Decimal
 from importlib import resources
 
+import duckdb
 import pandas as pd
 import sqlalchemy as sa
 
 from skulab.data.schema import TABLES
-from skulab.errors import SkulabError
+from skulab.errors import DataError, SkulabError
 
 _KINDS = {c.name: c.kind for t in TABLES.values() for c in t.columns}
 
@@ -29,8 +30,14 @@ def sql_text(name: str) -> str:
 
 
 def read_sql(engine: sa.Engine, name: str, **params: object) -> pd.DataFrame:
-    """Run packaged query `name` with `params` bound and return its rows."""
-    return read_query(engine, sql_text(name), **params)
+    """Run packaged query `name` with `params` bound; a database error (e.g. a missing column) becomes one line."""
+    try:
+        return read_query(engine, sql_text(name), **params)
+    except (sa.exc.DBAPIError, duckdb.Error) as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        where = engine.url.render_as_string(hide_password=True)
+        raise DataError(f"packaged query {name}.sql failed on {where}: {reason} (the ERP tables must have the "
+                        f"canonical columns, see docs/data_format.md)") from None
 
 
 def read_query(engine: sa.Engine, sql: str, **params: object) -> pd.DataFrame:

@@ -14,17 +14,15 @@ from skulab.forecast.backtest import (
                                       comparison,
                                       cutoffs,
                                       summary,
-                                      variant,
 )
 from skulab.forecast.fitting import Fitted, ModelSkippedError, fit, predict
 from skulab.forecast.job import JobResult, run
 from skulab.forecast.metrics import METRICS, score
 from skulab.forecast.noise import TRUTH, demo_dispersion, with_noise_floor
-from skulab.forecast.training import Training, read_training, read_truth
 from skulab.forecast.zoo import MODELS
 
 __all__ = ["ABLATION", "ANCHOR_MODELS", "METRICS", "MODELS", "TRUTH", "Backtest", "Fitted",
-           "JobResult", "ModelSkippedError", "Training", "ablation", "anchor", "backtest", "by_group", "comparison",
+           "JobResult", "ModelSkippedError", "ablation", "anchor", "backtest", "by_group", "comparison",
            "cutoffs",
-           "demo_dispersion", "fit", "predict", "read_training", "read_truth", "run", "score", "summary", "variant",
+           "demo_dispersion", "fit", "predict", "run", "score", "summary",
            "with_noise_floor"]

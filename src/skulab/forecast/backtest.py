@@ -12,13 +12,11 @@ import time
 from dataclasses import dataclass
 
 import pandas as pd
-from pydantic import ValidationError
 
-from skulab.config import ForecastConfig
-from skulab.errors import ConfigError
-from skulab.features import Panel, build_panel
-from skulab.features.grid import step
+from skulab.config import ForecastConfig, override
 from skulab.forecast import fitting
+from skulab.forecast.features import Panel, build_panel
+from skulab.forecast.features.grid import step
 from skulab.forecast.metrics import mase_scale, score
 from skulab.forecast.zoo import ENSEMBLE, family
 
@@ -110,19 +108,10 @@ def by_group(bt: Backtest, panel: Panel, by: str) -> pd.DataFrame:
     return pd.DataFrame(rows).pivot(index=by, columns="model", values="WQL")
 
 
-def variant(cfg: ForecastConfig, **changes: object) -> ForecastConfig:
-    """A copy of the forecast section with some settings changed (validated again; one ConfigError if wrong)."""
-    try:
-        return ForecastConfig(**{**cfg.model_dump(), **changes})
-    except ValidationError as exc:
-        raise ConfigError("; ".join(f"forecast.{'.'.join(map(str, e['loc']))}: "
-                                    f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())) from None
-
-
 def anchor(cfg: ForecastConfig, covariates: bool) -> ForecastConfig:
     """The reference "AutoGluon alone with the raw columns": raw price, base price and promotion flags as
     known covariates (or the units alone), gaps left to AutoGluon, no static features, the anchor zoo."""
-    return variant(cfg, features=["raw"] if covariates else [], impute="nan", censored="keep", static=False,
+    return override(cfg, features=["raw"] if covariates else [], impute="nan", censored="keep", static=False,
                    models=ANCHOR_MODELS, ensemble=True)
 
 
@@ -134,7 +123,7 @@ def ablation(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig, w
     rows = []
     for name in cfg.ablation:
         groups = ABLATION[name] if name in ABLATION else ABLATION["all covariates"]
-        v = variant(cfg, features=base + groups, static=name == "all + static", models=cfg.ablation_models)
+        v = override(cfg, features=base + groups, static=name == "all + static", models=cfg.ablation_models)
         panel = build_panel(sales, calendar, v)
         rows.append(backtest(panel, v, windows=windows, skip=skip).scores.assign(variant=name))
     return pd.concat(rows, ignore_index=True)

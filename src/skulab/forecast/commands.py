@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import TYPE_CHECKING
 
-import yaml
-
-from skulab.errors import ConfigError
+if TYPE_CHECKING:
+    from skulab.cli import Grammar
 
 
 def _forecast(args: argparse.Namespace) -> None:
@@ -28,13 +28,12 @@ def _forecast(args: argparse.Namespace) -> None:
 
 def _backtest(args: argparse.Namespace) -> None:
     from skulab import config, erp
-    from skulab.features import build_panel
-    from skulab.forecast.backtest import backtest, summary, variant
-    from skulab.forecast.training import read_training
+    from skulab.forecast.backtest import backtest, summary
+    from skulab.forecast.features import build_panel
 
     cfg = config.load(args.params)
-    fc = variant(cfg.forecast, **overrides(args.set or [], args.params))
-    training = read_training(erp.connect(cfg, args.db), fc)
+    fc = config.override(cfg, "forecast", **config.assignments(args.set or [], "forecast", args.params)).forecast
+    training = erp.read_training(erp.connect(cfg, args.db), fc)
     panel = build_panel(training.sales, training.calendar, fc)
     t0 = time.perf_counter()
     bt = backtest(panel, fc, skip=args.skip, progress=True)
@@ -53,7 +52,7 @@ def _bench(args: argparse.Namespace) -> None:
 
     from skulab import config
     from skulab.bench import write
-    from skulab.forecast.bench import run
+    from skulab.bench.forecast import run
 
     cfg = config.load(args.params)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -69,28 +68,13 @@ def _bench(args: argparse.Namespace) -> None:
     print(f"wrote {path} (and .md) in {time.perf_counter() - t0:.0f} s")
 
 
-def overrides(settings: list[str], where: str) -> dict[str, object]:
-    """`key=value` pairs (YAML values) for the forecast section, e.g. features=[raw] static=false."""
-    out: dict[str, object] = {}
-    for item in settings:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ConfigError(f"{where}: --set takes key=value for the forecast section, got {item!r}")
-        out[key.strip()] = yaml.safe_load(value)
-    return out
-
-
-def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParsersAction) -> None:
+def add_commands(g: Grammar) -> None:
     """Register the forecasting commands and the forecast benchmark."""
-    f = sub.add_parser("forecast", help="the weekly job: fit the profile's models, write forecasts to the ERP")
-    f.add_argument("--params", required=True, help="params profile, e.g. params/demo.yaml")
-    f.add_argument("--db", help="SQLAlchemy URL overriding SKULAB_DB_URL and the profile's erp.url")
+    f = g.sub.add_parser("forecast", parents=[g.profile, g.database], help="the weekly job: fit the profile's models, write forecasts to the ERP")
     f.add_argument("--run-id", help="run id (default <profile>-<last sales date>); the same id replaces its run")
     f.set_defaults(run=_forecast)
 
-    b = sub.add_parser("backtest", help="rolling-origin backtest of the profile's forecast settings")
-    b.add_argument("--params", required=True, help="params profile, e.g. params/frat.yaml")
-    b.add_argument("--db", help="SQLAlchemy URL overriding SKULAB_DB_URL and the profile's erp.url")
+    b = g.sub.add_parser("backtest", parents=[g.profile, g.database], help="rolling-origin backtest of the profile's forecast settings")
     b.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="change a forecast setting for this run, e.g. --set 'features=[raw]' (repeatable)")
     b.add_argument("--skip", type=int, default=0,
@@ -98,8 +82,7 @@ def add_commands(sub: argparse._SubParsersAction, bench_sub: argparse._SubParser
     b.add_argument("--out", help="also write the per-window scores to this CSV file")
     b.set_defaults(run=_backtest)
 
-    bf = bench_sub.add_parser("forecast", help="fit + predict time and peak memory per model family and size")
-    bf.add_argument("--params", required=True, help="params profile (a demo profile), e.g. params/demo.yaml")
+    bf = g.bench.add_parser("forecast", parents=[g.profile], help="fit + predict time and peak memory per model family and size")
     bf.add_argument("--sizes", default="100,1000,10000", help="numbers of series, comma-separated")
     bf.add_argument("--families", default="SeasonalNaive,ETS,DirectTabular,RecursiveTabular,DeepAR",
                     help="one model per family to time, comma-separated")

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from skulab import erp
 from skulab.config import Config
 from skulab.erp import write_run
-from skulab.features import build_panel
-from skulab.features.grid import step
 from skulab.forecast import fitting
-from skulab.forecast.training import read_training
+from skulab.forecast.features import build_panel
+from skulab.forecast.features.grid import step
 
 
 @dataclass
@@ -46,7 +46,7 @@ def default_run_id(cfg: Config, history_end: pd.Timestamp) -> str:
 def forecast_rows(cfg: Config, engine: sa.Engine) -> tuple[pd.DataFrame, fitting.Fitted, pd.Timestamp, pd.DataFrame]:
     """sales_forecast rows (without run_id) for the horizon after the ERP's last sales period."""
     fc = cfg.forecast
-    training = read_training(engine, fc)
+    training = erp.read_training(engine, fc)
     history_end = pd.Timestamp(training.sales["date"].max())
     end = history_end + fc.horizon * step(fc.freq)
     panel = build_panel(training.sales, training.calendar, fc, end=end)

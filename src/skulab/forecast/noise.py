@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from skulab.features import Panel
-from skulab.features.grid import item_ids, period_start
 from skulab.forecast.backtest import TRUTH_LABEL as TRUTH
 from skulab.forecast.backtest import Backtest, score_windows
+from skulab.forecast.features import Panel
+from skulab.forecast.features.grid import item_ids, period_start
 
 
 def demo_dispersion() -> float:

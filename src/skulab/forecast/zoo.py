@@ -8,29 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-# name -> (AutoGluon model key, family, fixed hyperparameters; deep models get epochs and batches added)
-MODELS: dict[str, tuple[str, str, dict[str, Any]]] = {
-    "SeasonalNaive": ("SeasonalNaive", "statistical", {}),
-    "Naive": ("Naive", "statistical", {}),
-    "SeasonalAverage": ("SeasonalAverage", "statistical", {}),
-    "ETS": ("ETS", "statistical", {}),
-    "Theta": ("Theta", "statistical", {}),
-    "AutoARIMA": ("AutoARIMA", "statistical", {}),
-    "Croston": ("Croston", "intermittent", {}),
-    "ADIDA": ("ADIDA", "intermittent", {}),
-    "NPTS": ("NPTS", "intermittent", {}),
-    "DirectTabular": ("DirectTabular", "tabular", {}),
-    "RecursiveTabular": ("RecursiveTabular", "tabular", {}),
-    # levels instead of AutoGluon's first differences, each series scaled by its mean absolute value
-    "RecursiveTabularLevel": ("RecursiveTabular", "tabular", {"differences": [], "target_scaler": "mean_abs"}),
-    # one LightGBM per horizon step, each with the lags that step can see
-    "PerStepTabular": ("PerStepTabular", "tabular", {"model_name": "GBM"}),
-    "DeepAR": ("DeepAR", "deep", {}),
-    "TemporalFusionTransformer": ("TemporalFusionTransformer", "deep", {}),
-    "PatchTST": ("PatchTST", "deep", {}),
-    "TiDE": ("TiDE", "deep", {}),
-    "DLinear": ("DLinear", "deep", {}),
-}
+from skulab.registry import FORECAST_MODELS
+
+MODELS = FORECAST_MODELS  # name -> (AutoGluon model key, family, fixed hyperparameters)
 ENSEMBLE = "WeightedEnsemble"
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from skulab import bench
-from skulab.config import EmbedConfig
+from skulab.config import EmbedConfig, override
 
 
 def demo_orders(seed: int, orders_scale: float = 10.0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -44,13 +44,13 @@ def throughput(lines: pd.DataFrame, skus: pd.DataFrame | None, cfg: EmbedConfig,
     the fastest run counts (the machine may be shared). `gensim_cbow_best_over_this` is how many times
     faster the faster gensim CBOW run of the same size was. `verbose` prints each row as it is measured.
     """
-    run_cfg = cfg.model_copy(update={"epochs": epochs})
+    run_cfg = override(cfg, epochs=epochs)
     lines = lines.sort_values("order_id", kind="stable")
     rows = []
     for size in sizes:
         part = first_lines(lines, size)
         for t in threads:
-            on = run_cfg.model_copy(update={"threads": t})
+            on = override(run_cfg, threads=t)
             jobs = [("SKU2Vec", on, skus), ("SKU2Vec, no side features", on, None),
                     ("Word2Vec CBOW", on, None)]
             if t == 1:
@@ -86,7 +86,7 @@ def _timed_fit(method: str, lines: pd.DataFrame, cfg: EmbedConfig, skus: pd.Data
     from skulab.embed import sku2vec, word2vec
 
     def fit(part: pd.DataFrame, epochs: int) -> sku2vec.Sku2VecResult | word2vec.Word2VecResult:
-        run = cfg.model_copy(update={"epochs": epochs})
+        run = override(cfg, epochs=epochs)
         if method.startswith("SKU2Vec"):
             return sku2vec.fit(part, run, skus, progress=False)
         return word2vec.train(part, run, sg=method.endswith("skip-gram"))

@@ -21,8 +21,9 @@ from skulab.assort.rolling import resolve_k
 from skulab.assort.windows import window, with_weeks
 from skulab.bench import measure
 from skulab.config import AssortConfig
+from skulab.registry import ASSORT_METHODS
 
-BENCH_METHODS = ("popularity", "order_greedy", "reverse_exclude", "swap_search", "hybrid", "net", "mip")
+BENCH_METHODS = tuple(m for m in ASSORT_METHODS if m != "sku2vec")  # SKU2Vec needs real orders to embed
 BASKETS = {"small": {}, "large": {"p_more": 0.05, "intent_size": 60}}
 
 
@@ -51,7 +52,7 @@ def methods_by_size(sizes: list[int], cfg: AssortConfig, names: tuple[str, ...] 
         lines = with_weeks(synthetic.order_lines(n, 10 * n, seed, **BASKETS[baskets]))
         win = window(lines, "F1", lines["week"].min(), lines["week"].max() + pd.Timedelta(weeks=1))
         types = win.types
-        k = resolve_k(types, ["rule70"], cfg.rule_fill)[0]
+        k = resolve_k(types, [cfg.rule_label], cfg.rule_fill)[0]
         b, b_s, b_mb = measure(bound.lagrangian_bound, types, k)
         base = {"baskets": baskets, "skus": n, "orders": int(types.total), "order_types": types.n_types,
                 "skus_per_order": lines.groupby("order_id").size().mean(), "k": k}

@@ -14,11 +14,10 @@ import numpy as np
 import pandas as pd
 
 from skulab.bench import measure
-from skulab.config import Config
+from skulab.config import Config, override
 from skulab.errors import ConfigError
-from skulab.features import build_panel
 from skulab.forecast import fitting
-from skulab.forecast.backtest import variant
+from skulab.forecast.features import build_panel
 from skulab.forecast.zoo import MODELS, family
 
 HISTORY_DAYS = 365
@@ -57,7 +56,7 @@ def run(cfg: Config, sizes: list[int], models: list[str],
     _warm_up(sales[ids.isin(rich[:5]).to_numpy()], calendar, cfg, models)
     for n in sizes:
         chosen = set(rng.choice(np.sort(rich), min(n, len(rich)), replace=False))
-        fc = variant(cfg.forecast, max_series=None, ensemble=False)
+        fc = override(cfg.forecast, max_series=None, ensemble=False)
         panel = build_panel(sales[ids.isin(chosen).to_numpy()], calendar, fc)
         cutoff = panel.history_end - fc.horizon * pd.Timedelta(days=1)
         for model in models:
@@ -75,7 +74,7 @@ def run(cfg: Config, sizes: list[int], models: list[str],
 
 def _warm_up(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: Config, models: list[str]) -> None:
     """Fit each model once on a few series, so imports and first-call set-up are not timed."""
-    fc = variant(cfg.forecast, max_series=None, ensemble=False, epochs=1, batches=1)
+    fc = override(cfg.forecast, max_series=None, ensemble=False, epochs=1, batches=1)
     panel = build_panel(sales, calendar, fc)
     fitted = fitting.fit(panel, fc, panel.history_end - fc.horizon * pd.Timedelta(days=1), models)
     fitting.predict(fitted, panel)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from skulab.features import Panel
+from skulab.forecast.features import Panel
 
 _HISTORY = ["sale", "zero", "stockout", "etl_gap", "no_row"]
 

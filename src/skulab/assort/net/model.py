@@ -20,9 +20,8 @@ import pandas as pd
 import torch
 from torch import nn
 
-from skulab.assort.assortment import Assortment
-from skulab.assort.features import SkuFeatures, candidates, sku_features
-from skulab.assort.order_types import OrderTypes
+from skulab.assort.net.features import SkuFeatures, candidates, sku_features
+from skulab.assort.order_types import Assortment, OrderTypes
 from skulab.assort.windows import Window
 
 
@@ -85,12 +84,6 @@ def project(logits: torch.Tensor, budgets: torch.Tensor | float, segment: torch.
     shift = logits - logits.detach()
     tau = tau - torch.zeros(n_seg).scatter_add(0, segment, slope * shift) / slope_sum
     return torch.sigmoid(logits + tau[segment])
-
-
-def expected_fill(p: torch.Tensor, target: torch.Tensor, weights: torch.Tensor, total: float) -> torch.Tensor:
-    """Expected share of orders served whole when SKU i is stocked with probability p_i."""
-    log_whole = torch.sparse.mm(target, torch.log(p.clamp_min(1e-12)).unsqueeze(1)).squeeze(1)
-    return (weights * torch.exp(log_whole)).sum() / total
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from skulab.assort.assortment import Assortment, popularity_order
 from skulab.assort.metrics import fill_rate, stocked_mask
-from skulab.assort.order_types import OrderTypes
+from skulab.assort.order_types import Assortment, OrderTypes, popularity_order
 from skulab.assort.windows import Window
 
 GRID = {"seed_share": [0.5, 0.8], "strength": [0.0, 0.5, 1.0, 2.0]}

@@ -1,0 +1,74 @@
+"""Every reader of the ERP: one packaged query each, one set of date defaults, one error translation.
+
+The readers are the only place where chapters' inputs leave the database; the modules in the middle take the
+DataFrames they return. Called without dates a reader returns the whole history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from skulab.config import ForecastConfig
+from skulab.constants import EARLIEST, EARLIEST_DATE, LATEST, LATEST_DATE
+from skulab.erp.extract import read_sql
+
+_FORECAST_QUERIES = {"store": ("forecast_training", "forecast_truth"),
+                     "region": ("forecast_training_region", "forecast_truth_region")}
+
+
+@dataclass
+class Training:
+    """What a forecast needs from the ERP: training rows at the profile's level and the calendar."""
+
+    sales: pd.DataFrame
+    calendar: pd.DataFrame
+
+
+def read_sales(engine: sa.Engine, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """Sales with SKU, store and calendar attributes (query `sales`), `start` and `end` inclusive."""
+    return read_sql(engine, "sales", start=start or EARLIEST_DATE, end=end or LATEST_DATE)
+
+
+def read_order_lines(engine: sa.Engine, start: datetime | None = None, end: datetime | None = None) -> pd.DataFrame:
+    """Order lines with FDC, time and customer (query `order_lines`, positive quantities), `end` exclusive."""
+    return read_sql(engine, "order_lines", start=start or EARLIEST, end=end or LATEST)
+
+
+def read_sku_attributes(engine: sa.Engine) -> pd.DataFrame:
+    """Every SKU with its style, name, category, colour, size, season, launch and list price (query `sku_attributes`)."""
+    return read_sql(engine, "sku_attributes")
+
+
+def read_looks(engine: sa.Engine) -> pd.DataFrame | None:
+    """The demo's planted shopping intent of each SKU (query `truth_looks`); None for real data."""
+    if not has_rows(engine, "truth_sku"):
+        return None
+    return read_sql(engine, "truth_looks")
+
+
+def read_training(engine: sa.Engine, cfg: ForecastConfig, start: date | None = None,
+                  end: date | None = None) -> Training:
+    """Training rows at the profile's level (query forecast_training[_region]) and the calendar."""
+    sales = read_sql(engine, _FORECAST_QUERIES[cfg.level][0], start=start or EARLIEST_DATE, end=end or LATEST_DATE)
+    calendar = read_sql(engine, "forecast_calendar", start=EARLIEST_DATE, end=LATEST_DATE)
+    return Training(sales=sales, calendar=calendar)
+
+
+def read_truth(engine: sa.Engine, cfg: ForecastConfig, start: date | None = None,
+               end: date | None = None) -> pd.DataFrame:
+    """The demo generator's expected demand at the profile's level (empty for real data)."""
+    if not sa.inspect(engine).has_table("truth_demand"):
+        return pd.DataFrame(columns=["date", "store_id", "sku_id", "expected_units", "expected_sq"])
+    return read_sql(engine, _FORECAST_QUERIES[cfg.level][1], start=start or EARLIEST_DATE, end=end or LATEST_DATE)
+
+
+def has_rows(engine: sa.Engine, table: str) -> bool:
+    """Whether `table` exists and holds at least one row."""
+    if not sa.inspect(engine).has_table(table):
+        return False
+    with engine.connect() as conn:
+        return conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one() > 0
