@@ -47,15 +47,6 @@ def test_written_tables_hold_every_fold_and_the_summary(two_fdcs: pd.DataFrame, 
     assert len(pd.read_csv(csv)) == 2 and json.loads(js.read_text())[0]["method"] == "popularity"
 
 
-def test_paired_interval_excludes_zero_only_for_a_consistent_gain() -> None:
-    rng = np.random.default_rng(0)
-    weeks = np.repeat(np.arange(20), 3)
-    lo, hi = rolling.paired_interval(0.02 + rng.normal(0, 0.01, 60), weeks, 1000, rng)
-    assert 0 < lo < 0.02 < hi
-    lo, hi = rolling.paired_interval(rng.normal(0, 0.01, 60), weeks, 1000, rng)
-    assert lo < 0 < hi
-
-
 def test_too_short_a_history_is_a_clear_error(two_fdcs: pd.DataFrame) -> None:
     with pytest.raises(DataError, match="needs more than max\\(windows\\) \\+ test_weeks = 9"):
         rolling.evaluate(two_fdcs, AssortConfig(windows=[8]))

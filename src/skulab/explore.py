@@ -7,15 +7,8 @@ import pandas as pd
 from scipy import sparse
 
 from skulab.baskets import Baskets
-
-
-def infer_freq(sales: pd.DataFrame) -> str:
-    """'D' for daily sales, 'W-<day>' for weekly ones: the most common step between a series' dates."""
-    steps = sales.sort_values("date").groupby(["store_id", "sku_id"], observed=True)["date"].diff().dt.days
-    step = int(steps.mode().iloc[0]) if steps.notna().any() else 1
-    if step == 7:
-        return "W-" + sales["date"].iloc[0].day_name()[:3].upper()
-    return "D"
+from skulab.forecast.features import missing
+from skulab.forecast.features.grid import grid, item_ids
 
 
 def sales_over_time(sales: pd.DataFrame, by: str, freq: str = "W-MON") -> pd.DataFrame:
@@ -43,18 +36,30 @@ def promotion_summary(sales: pd.DataFrame) -> pd.DataFrame:
 
 
 def gap_summary(sales: pd.DataFrame, freq: str) -> pd.DataFrame:
-    """Per store x SKU series: periods spanned, rows present, rows missing, stock-out rows and zero-sale rows.
+    """Per store x SKU series: periods spanned, rows present, and the spanned periods of each kind.
 
-    A series spans from its first to its last row; a period inside the span without a row is missing
-    (not carried that period, or an ETL gap), which features must tell apart from a true zero.
+    A series spans from its first to its last row; each period is classified as the forecasting features do
+    (`skulab.forecast.features.missing.classify`): a period without a row is missing (`etl_gap` when the store
+    reported nothing that period, `no_row` when it reported other SKUs), which features must tell apart from a
+    true zero; stock-out rows are censored.
     """
-    g = sales.groupby(["store_id", "sku_id"], observed=True)
-    out = g.agg(first=("date", "min"), last=("date", "max"), present=("units", "size"),
-                stockout=("stockout", lambda s: int(s.fillna(False).sum())), zeros=("units", lambda s: int((s == 0).sum())))
-    step = pd.Timedelta(days=7) if freq.startswith("W") else pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
-    out["spanned"] = ((out["last"] - out["first"]) / step).round().astype(int) + 1
-    out["missing"] = out["spanned"] - out["present"]
-    return out.reset_index()
+    sales = sales.assign(item_id=item_ids(sales["store_id"], sales["sku_id"]).to_numpy())
+    spans = sales.groupby("item_id")["date"].agg(["min", "max"])
+    g = grid(spans["min"], spans["max"].max(), freq)
+    g = g[g["timestamp"] <= g["item_id"].map(spans["max"]).to_numpy()]
+    keys = sales.groupby("item_id")[["store_id", "sku_id"]].first()
+    rows = sales[["item_id", "date", "units", "stockout"]].rename(columns={"date": "timestamp"})
+    panel = g.merge(rows, on=["item_id", "timestamp"], how="left").merge(keys, left_on="item_id", right_index=True)
+    store_periods = pd.MultiIndex.from_frame(sales[["store_id", "date"]].drop_duplicates())
+    kind = missing.classify(panel, store_periods, spans["max"].max())
+    counts = pd.crosstab(panel["item_id"], kind).reindex(columns=list(missing.KINDS), fill_value=0)
+    out = keys.join(spans.rename(columns={"min": "first", "max": "last"}))
+    out["spanned"] = counts.sum(axis=1)
+    out["present"] = counts[["sale", "zero", "stockout"]].sum(axis=1)
+    out["missing"] = counts[["etl_gap", "no_row"]].sum(axis=1)
+    out["etl_gap"], out["no_row"] = counts["etl_gap"], counts["no_row"]
+    out["stockout"], out["zeros"] = counts["stockout"], counts["zero"]
+    return out.reset_index(drop=True)
 
 
 def gap_shares(gaps: pd.DataFrame) -> pd.Series:

@@ -24,6 +24,7 @@ from skulab.assort.sku2vec import Vectors
 from skulab.assort.windows import Window, window, with_weeks
 from skulab.config import AssortConfig
 from skulab.errors import DataError
+from skulab.stats import paired_interval
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def summarise(folds: pd.DataFrame, cfg: AssortConfig) -> pd.DataFrame:
     rng = np.random.default_rng(cfg.seed)
     out = []
     for (w, label, method), g in data.groupby(["window", "k_label", "method"], sort=False):
-        lo, hi = paired_interval(g["diff"].to_numpy(), g["test_week"].to_numpy(), cfg.bootstrap, rng)
+        lo, hi = paired_interval(g["diff"].to_numpy(), cfg.bootstrap, rng, blocks=g["test_week"].to_numpy())
         headroom = (g["hindsight_fill"] - g["pop_fill"]).mean() if "hindsight_fill" in g else np.nan
         out.append({
             "window": w, "k_label": str(label), "method": method, "folds": len(g), "k_mean": g["k"].mean(),
@@ -140,18 +141,6 @@ def summarise(folds: pd.DataFrame, cfg: AssortConfig) -> pd.DataFrame:
     return pd.DataFrame(out).sort_values(["window", "k_label", "test_fill"], ascending=[True, True, False],
                                          key=lambda s: s.map(str) if s.name == "k_label" else s).reset_index(drop=True)
 
-
-def paired_interval(diffs: np.ndarray, blocks: np.ndarray, n_boot: int, rng: np.random.Generator) -> tuple[float, float]:
-    """95 % bootstrap interval of the mean paired difference, resampling whole blocks (test weeks)."""
-    if len(diffs) == 0:
-        return float("nan"), float("nan")
-    codes, uniques = pd.factorize(pd.Series(blocks))
-    sums = np.bincount(codes, weights=diffs, minlength=len(uniques))
-    counts = np.bincount(codes, minlength=len(uniques)).astype(float)
-    pick = rng.integers(0, len(uniques), size=(n_boot, len(uniques)))
-    means = sums[pick].sum(axis=1) / counts[pick].sum(axis=1)
-    lo, hi = np.quantile(means, [0.025, 0.975])
-    return float(lo), float(hi)
 
 
 def _in_sample(types: OrderTypes, k: int) -> dict:

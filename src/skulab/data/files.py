@@ -39,9 +39,9 @@ from skulab.data.calendar import build_calendar
 from skulab.data.schema import INPUT_TABLES, TABLES
 from skulab.data.validate import Cleaning, validate
 from skulab.errors import DataError
+from skulab.periods import WEEKDAYS, infer_freq
 
 FORMATS = (".csv", ".parquet")
-WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 LOCALES = ("us", "uk", "cn")
 
 
@@ -133,16 +133,6 @@ def _table_problems(present: set[str], raw: dict[str, pd.DataFrame], files: dict
     return problems
 
 
-def infer_sales_freq(dates: pd.Series) -> str:
-    """'W-<day>' when all dates share a weekday and are whole weeks apart, else 'D'."""
-    days = pd.Series(pd.to_datetime(dates.dropna().unique())).sort_values()
-    if len(days) < 2 or days.dt.weekday.nunique() != 1:
-        return "D"
-    if ((days.diff().dropna().dt.days % 7) != 0).any():
-        return "D"
-    return f"W-{WEEKDAYS[int(days.iloc[0].weekday())]}"
-
-
 def _date_span(tables: dict[str, pd.DataFrame], weekly: bool) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     parts = []
     if "fact_sales" in tables:
@@ -189,7 +179,7 @@ def load(path: str | Path, locale: str = "us", sales_freq: str | None = None) ->
     freq = "D"
     if "fact_sales" in tables:
         dates = tables["fact_sales"]["date"]
-        freq = sales_freq or infer_sales_freq(dates)
+        freq = sales_freq or infer_freq(dates)
         if freq.startswith("W-"):  # same weekday everywhere also means whole weeks apart
             bad = (dates.dt.weekday != WEEKDAYS.index(freq[2:])).to_numpy().nonzero()[0]
             if len(bad):

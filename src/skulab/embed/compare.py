@@ -19,6 +19,7 @@ from threadpoolctl import threadpool_limits
 from skulab.config import EmbedConfig, override
 from skulab.embed import evaluate, neighbours, orders, sku2vec, word2vec
 from skulab.embed.vectors import Embeddings
+from skulab.stats import paired_interval
 
 POPULARITY, SKU2VEC, CBOW, SKIP_GRAM = "popularity", "SKU2Vec", "Word2Vec CBOW", "Word2Vec skip-gram"
 
@@ -118,8 +119,7 @@ def verdict(result: Comparison, seed: int = 7, draws: int = 2000) -> pd.DataFram
     for other in (POPULARITY, gensim):
         a, b = result.order_scores[SKU2VEC], result.order_scores[other]
         diff, n = (a["hits"] - b["hits"]).to_numpy(), a["samples"].to_numpy()
-        pick = rng.integers(0, len(diff), (draws, len(diff)))
-        low, high = np.quantile(diff[pick].sum(axis=1) / n[pick].sum(axis=1), [0.025, 0.975])
+        low, high = paired_interval(diff, draws, rng, weights=n)
         outcome = "better" if low > 0 else "worse" if high < 0 else "on par (interval holds 0)"
         rows.append({"SKU2Vec against": other, "SKU2Vec hit@10": table[SKU2VEC], "its hit@10": table[other],
                      "difference": table[SKU2VEC] - table[other], "95% low": low, "95% high": high,

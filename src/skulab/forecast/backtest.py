@@ -16,9 +16,9 @@ import pandas as pd
 from skulab.config import ForecastConfig, override
 from skulab.forecast import fitting
 from skulab.forecast.features import Panel, build_panel
-from skulab.forecast.features.grid import step
 from skulab.forecast.metrics import mase_scale, score
 from skulab.forecast.zoo import ENSEMBLE, family
+from skulab.periods import step
 
 TRUTH_LABEL = "truth (noise floor)"
 ANCHOR_MODELS = ["SeasonalNaive", "Naive", "ETS", "DirectTabular", "RecursiveTabular"]

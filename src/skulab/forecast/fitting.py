@@ -24,8 +24,8 @@ import pandas as pd
 from skulab.config import ForecastConfig
 from skulab.errors import SkulabError
 from skulab.forecast.features import Panel
-from skulab.forecast.features.grid import step
 from skulab.forecast.zoo import ENSEMBLE, hyperparameters
+from skulab.periods import step
 
 _FALLBACK = re.compile(r"(\S+) failed for (\d+) time series")
 

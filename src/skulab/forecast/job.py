@@ -19,7 +19,7 @@ from skulab.config import Config
 from skulab.erp import write_run
 from skulab.forecast import fitting
 from skulab.forecast.features import build_panel
-from skulab.forecast.features.grid import step
+from skulab.periods import step
 
 
 @dataclass

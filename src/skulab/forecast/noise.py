@@ -16,7 +16,8 @@ from scipy import stats
 from skulab.forecast.backtest import TRUTH_LABEL as TRUTH
 from skulab.forecast.backtest import Backtest, score_windows
 from skulab.forecast.features import Panel
-from skulab.forecast.features.grid import item_ids, period_start
+from skulab.forecast.features.grid import item_ids
+from skulab.periods import period_start
 
 
 def demo_dispersion() -> float:

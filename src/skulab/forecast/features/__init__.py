@@ -18,7 +18,8 @@ from skulab.config import ForecastConfig
 from skulab.errors import DataError
 from skulab.forecast.features import calendar as calendar_features
 from skulab.forecast.features import missing, price, promo, static
-from skulab.forecast.features.grid import check_alignment, grid, item_ids, step
+from skulab.forecast.features.grid import check_alignment, grid, item_ids
+from skulab.periods import step
 
 __all__ = ["REQUIRED_COLUMNS", "Panel", "build_panel"]
 

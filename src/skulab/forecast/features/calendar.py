@@ -12,7 +12,7 @@ import re
 import pandas as pd
 
 from skulab.data.calendar import build_calendar, holiday_names
-from skulab.forecast.features.grid import period_start
+from skulab.periods import period_start
 
 
 def extend(calendar: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:

@@ -6,26 +6,10 @@ import numpy as np
 import pandas as pd
 
 from skulab.errors import DataError
+from skulab.periods import infer_freq, period_start, step
 
 SEP = "|"
 
-
-def step(freq: str) -> pd.Timedelta:
-    """The fixed length of one period: a day for 'D', a week for 'W-<day>'."""
-    if freq == "D":
-        return pd.Timedelta(days=1)
-    if freq.startswith("W"):
-        return pd.Timedelta(days=7)
-    raise DataError(f"forecast.freq {freq!r} is not supported: use D (daily) or W-<day> (weekly, e.g. W-THU)")
-
-
-def period_start(dates: pd.Series | pd.DatetimeIndex, freq: str) -> pd.Series:
-    """The first day of the period each date falls in (weekly periods start on the weekday of `freq`)."""
-    dates = pd.Series(pd.to_datetime(dates)).dt.normalize()
-    if freq == "D":
-        return dates
-    anchor = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN").index(freq.split("-")[1] if "-" in freq else "SUN")
-    return dates - pd.to_timedelta((dates.dt.weekday - anchor) % 7, unit="D")
 
 
 def check_alignment(dates: pd.Series, freq: str) -> None:
@@ -33,8 +17,7 @@ def check_alignment(dates: pd.Series, freq: str) -> None:
     off = dates[period_start(dates, freq).to_numpy() != pd.to_datetime(dates).to_numpy()]
     if len(off):
         day = pd.Timestamp(off.iloc[0]).day_name()
-        daily = pd.Series(pd.to_datetime(dates)).drop_duplicates().sort_values().diff().dt.days.min() == 1
-        fix = "D" if daily else f"W-{day[:3].upper()}"
+        fix = infer_freq(dates)
         raise DataError(f"forecast.freq {freq!r} does not match the ERP's sales dates ({len(off):,} rows such as "
                         f"{pd.Timestamp(off.iloc[0]):%Y-%m-%d}, a {day}): set forecast.freq to {fix}")
 
