@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 PROFILE ?= params/demo.yaml
 export MPLBACKEND ?= Agg
 
-.PHONY: install reports test lab erp clean-reports
+.PHONY: install reports test test-fast lab erp clean-reports
 
 install: $(STAMP)
 
@@ -24,8 +24,13 @@ reports: $(STAMP)
 erp: $(STAMP)
 	$(VENV)/bin/skulab erp build --params $(PROFILE)
 
+# everything CI runs: unit and database tests, the notebooks as committed (nbval), then their pinned figures
 test: $(STAMP)
 	$(PY) -m pytest tests notebooks --nbval-lax -p no:cacheprovider
+
+# the quick local loop: unit and database tests without the slow ones, no notebooks
+test-fast: $(STAMP)
+	$(PY) -m pytest tests -m "not slow" -p no:cacheprovider
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks

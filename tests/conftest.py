@@ -1,9 +1,14 @@
-"""Shared fixtures: the project's profiles, one engine per database server, and the shared real data."""
+"""Shared fixtures (profiles, one engine per database server, the shared real data, the CLI) and the session
+bookkeeping of the pinned figures: which notebooks nbval ran, and the pinned tests ordered after them."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +18,46 @@ from skulab import config
 from skulab.erp import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
+
+_NOTEBOOK_RUNS: dict[str, bool] = {}  # notebook name -> every cell passed, for the notebooks nbval ran
+_STARTED = time.time()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-pinned", action="store_true",
+                     help="rewrite tests/expected/ci/ from this run's figures (review the diff, then commit it)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the pinned-figure tests last, after nbval has executed the notebooks whose figures they read."""
+    items.sort(key=lambda item: bool(getattr(getattr(item, "module", None), "RUN_AFTER_NOTEBOOKS", False)))
+
+
+class _NotebookRuns:
+    """Records the outcome of nbval's cells (a plugin, not a conftest hook: those only see items under tests/)."""
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        path = report.nodeid.split("::", 1)[0]
+        if path.startswith("notebooks/") and path.endswith(".ipynb"):
+            name = path.removeprefix("notebooks/")
+            _NOTEBOOK_RUNS[name] = _NOTEBOOK_RUNS.get(name, True) and not report.failed
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_NotebookRuns(), "skulab-notebook-runs")
+
+
+@pytest.fixture(scope="session")
+def notebook_runs() -> dict[str, bool]:
+    """The notebooks nbval executed in this session so far, each with whether all its cells passed."""
+    return _NOTEBOOK_RUNS
+
+
+@pytest.fixture(scope="session")
+def session_started() -> float:
+    """When this test session started (epoch seconds): files older than this were not written by it."""
+    return _STARTED
+
 
 _SERVERS = {
     "mysql": ("SKULAB_TEST_MYSQL_URL", "MariaDB/MySQL"),
@@ -64,6 +109,17 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared data not found at {path} (set SKULAB_SHARED_DATA)")
     return path
+
+
+@pytest.fixture
+def skulab_cli() -> Callable[..., subprocess.CompletedProcess]:
+    """Run `skulab ARGS` in a fresh interpreter (cwd the project root unless given), capturing its output."""
+
+    def run(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "skulab.cli", *args], check=False, capture_output=True,
+                              text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=600)
+
+    return run
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass
+from typing import NoReturn
 
 from skulab.errors import SkulabError
 
@@ -61,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--db", help="SQLAlchemy URL overriding SKULAB_DB_URL and the profile's erp.url")
 
-    p = argparse.ArgumentParser(prog="skulab", description=__doc__.splitlines()[0])
+    p = _Parser(prog="skulab", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
 
     erp_p = sub.add_parser("erp", help="the ERP database")
@@ -86,14 +87,32 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `skulab` console script."""
+    """Entry point of the `skulab` console script; an input error is one line `error: ...` and exit status 2."""
     args = parser().parse_args(argv)
     try:
         args.run(args)
     except SkulabError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)  # one line, whatever a message quotes
         return 2
     return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage mistakes are one line like every other input error (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def int_list(text: str) -> list[int]:
+    """An argparse type: comma-separated positive integers, e.g. --windows 2,4,8."""
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers such as 2,4,8, got {text!r}")
+    return values
 
 
 if __name__ == "__main__":

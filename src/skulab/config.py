@@ -267,7 +267,10 @@ def load(path: str | Path) -> Config:
     try:
         raw = yaml.safe_load(file.read_text()) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{file}: not valid YAML{at} ({problem}): fix the file there") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: a profile is a mapping of sections (profile, data, erp, ...), got {type(raw).__name__}")
     return parse(raw, root=root, source_file=file)

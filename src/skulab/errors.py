@@ -11,3 +11,7 @@ class ConfigError(SkulabError):
 
 class DataError(SkulabError):
     """Input rows or files break the canonical format (see docs in skulab.data.schema)."""
+
+
+class DatabaseError(SkulabError):
+    """The ERP database cannot be used: unreachable, refused the login, locked by another process, or never built."""

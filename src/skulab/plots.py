@@ -102,8 +102,14 @@ def by_window(table: pd.DataFrame, title: str, ylabel: str = "WQL", ax: plt.Axes
 
 
 def forecast_bands(history: pd.DataFrame, forecast: pd.DataFrame, title: str, ax: plt.Axes | None = None) -> plt.Axes:
-    """Observed units (timestamp, actual) and a forecast's mean with its q10-q90 band (timestamp, mean, q10, q90)."""
+    """Observed units (timestamp, actual) and a forecast's mean with its q10-q90 band (timestamp, mean, q10, q90).
+
+    The ERP's column names work too: history (date, units) from erp.read_sales_history, forecast (forecast_date,
+    mean, q10, q90) from erp.read_forecast.
+    """
     ax = _axes(ax, (9, 3.5))
+    history = history.rename(columns={"date": "timestamp", "units": "actual"})
+    forecast = forecast.rename(columns={"forecast_date": "timestamp"})
     ax.plot(history["timestamp"], history["actual"], color="grey", linewidth=1, marker=".", label="actual")
     ax.plot(forecast["timestamp"], forecast["mean"], color=sns.color_palette()[0], linewidth=1.5, label="forecast")
     ax.fill_between(forecast["timestamp"], forecast["q10"], forecast["q90"], color=sns.color_palette()[0],

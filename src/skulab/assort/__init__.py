@@ -1,26 +1,28 @@
 """Forward-warehouse assortment: order types, fill/split metrics, heuristics, exact MIP, bounds, net, rolling evaluation.
 
-The net (PyTorch) lives in skulab.assort.net and is imported on use, so `import skulab.assort` stays light.
+Entry points: `latest_window` (each FDC's latest training window, its test week and K) and `evaluate_window`
+(every method on it), `evaluate` (the rolling evaluation), `rankings`, `k_grid` and `coverage_curves` (fill
+against K), `vector_fitter` (SKU2Vec vectors for the sku2vec method). The net (PyTorch) is the subpackage
+`assort.net`, imported on first access, so `import skulab.assort` stays light.
 """
 
-from skulab.assort.bound import Bound, lagrangian_bound
-from skulab.assort.exact import lp_relaxation, mip
-from skulab.assort.heuristics import covered_weight, order_greedy, popularity, reverse_exclude, swap_search
-from skulab.assort.metrics import (
-           Coverage,
-           coverage,
-           fill_curve,
-           fill_rate,
-           k_for_fill,
-           split_rate,
-           stocked_mask,
-           units_served,
-)
-from skulab.assort.order_types import Assortment, OrderTypes, from_lines
-from skulab.assort.rolling import Evaluation, evaluate, resolve_k
-from skulab.assort.windows import Window, window, with_weeks
+from __future__ import annotations
 
-__all__ = ["Assortment", "Bound", "Coverage", "Evaluation", "OrderTypes", "Window", "coverage", "covered_weight",
-           "evaluate", "fill_curve", "fill_rate", "from_lines", "k_for_fill", "lagrangian_bound", "lp_relaxation",
-           "mip", "order_greedy", "popularity", "resolve_k", "reverse_exclude", "split_rate",
-           "stocked_mask", "swap_search", "units_served", "window", "with_weeks"]
+import importlib
+from types import ModuleType
+
+from skulab.assort.methods import vector_fitter
+from skulab.assort.metrics import coverage_curves, k_grid
+from skulab.assort.order_types import Assortment, OrderTypes
+from skulab.assort.rolling import Evaluation, LatestWindow, evaluate, evaluate_window, latest_window, rankings
+from skulab.assort.windows import Window
+
+__all__ = ["Assortment", "Evaluation", "LatestWindow", "OrderTypes", "Window", "coverage_curves", "evaluate",
+           "evaluate_window", "k_grid", "latest_window", "net", "rankings", "vector_fitter"]
+
+
+def __getattr__(name: str) -> ModuleType:
+    """`assort.net`: the PyTorch net, imported when first used."""
+    if name == "net":
+        return importlib.import_module("skulab.assort.net")
+    raise AttributeError(f"module 'skulab.assort' has no attribute {name!r}")

@@ -6,6 +6,8 @@ import argparse
 import time
 from typing import TYPE_CHECKING
 
+from skulab.cli import int_list
+
 if TYPE_CHECKING:
     from skulab.cli import Grammar
 
@@ -20,7 +22,7 @@ def add_commands(g: Grammar) -> None:
         "assortment", parents=[g.profile, g.database], help="rolling evaluation of the assortment methods: per-fold CSV and summary JSON")
     ev.add_argument("--max-folds", type=int, help="test only the latest N weeks (overrides assort.max_folds)")
     ev.add_argument("--methods", help="comma-separated methods (overrides assort.methods), e.g. popularity,sku2vec")
-    ev.add_argument("--windows", help="comma-separated training windows in weeks (overrides assort.windows)")
+    ev.add_argument("--windows", type=int_list, help="comma-separated training windows in weeks (overrides assort.windows)")
     ev.add_argument("--name", default="assortment", help="file prefix: <name>_folds.csv, <name>_summary.json")
     ev.set_defaults(run=_evaluate)
 
@@ -54,7 +56,7 @@ def _evaluate(args: argparse.Namespace) -> None:
 
     cfg = config.load(args.params)
     changes = {"max_folds": args.max_folds, "methods": args.methods and args.methods.split(","),
-               "windows": args.windows and [int(w) for w in args.windows.split(",")]}
+               "windows": args.windows}
     cfg = config.override(cfg, "assort", **{k: v for k, v in changes.items() if v})
     a = cfg.assort
     engine = erp.connect(cfg, args.db)

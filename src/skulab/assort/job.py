@@ -1,8 +1,9 @@
 """The assortment batch job: each FDC's assortment from the latest training window, written back to the ERP.
 
-The window is the last `train_weeks` weeks holding orders; K is `deploy_k` (an integer or the 70 % rule) and
-the method `deploy_method`. Rows go to `fdc_assortment` (run, FDC, SKU, method, rank, score) through
-skulab.erp.write_run: one transaction, idempotent per run id, the run marked done last.
+The window is the last `train_weeks` weeks holding orders (skulab.assort.rolling.latest_window); K is
+`deploy_k` (an integer or the rule's K) and the method `deploy_method`. Rows go to `fdc_assortment` (run, FDC,
+SKU, method, rank, score) through skulab.erp.write_run: one transaction, idempotent per run id, the run marked
+done last.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import sqlalchemy as sa
 
 from skulab import erp
 from skulab.assort import methods
-from skulab.assort.rolling import resolve_k
-from skulab.assort.windows import window, with_weeks
+from skulab.assort.rolling import latest_window
 from skulab.config import Config
 from skulab.errors import DataError
 
@@ -25,19 +25,12 @@ def assortments(lines: pd.DataFrame, cfg: Config, skus: pd.DataFrame | None = No
     a = cfg.assort
     if lines.empty:
         raise DataError("the ERP holds no order lines: there is nothing to choose an assortment from")
-    lines = with_weeks(lines)
-    end = lines["week"].max() + pd.Timedelta(weeks=1)
-    start = end - pd.Timedelta(weeks=a.train_weeks)
-    fdcs = sorted(lines["fdc_id"].unique())
-    wins = [window(lines, f, start, end, skus) for f in fdcs]
-    keep = [i for i, w in enumerate(wins) if len(w.lines)]
-    wins, fdcs = [wins[i] for i in keep], [fdcs[i] for i in keep]
-    ks = [resolve_k(w.types, [a.deploy_k], a.rule_fill) for w in wins]
+    latest = latest_window(lines, a, skus, k=a.deploy_k, test=False)
     fit_vectors = methods.vector_fitter(cfg, skus, [a.deploy_method])
-    results = methods.run(a.deploy_method, wins, ks, a, fit_vectors)
+    results = methods.run(a.deploy_method, latest.windows, [[k] for k in latest.ks], a, fit_vectors)
     frames = []
-    for fdc, kl, res in zip(fdcs, ks, results):
-        rows = res[0].assortment.frame().assign(fdc_id=fdc, method=a.deploy_method, k=kl[0], window_start=start)
+    for fdc, k, res in zip(latest.fdcs, latest.ks, results):
+        rows = res[0].assortment.frame().assign(fdc_id=fdc, method=a.deploy_method, k=k, window_start=latest.start)
         frames.append(rows)
     return pd.concat(frames, ignore_index=True)
 

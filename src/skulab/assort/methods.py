@@ -51,8 +51,7 @@ def vector_fitter(cfg: Config, skus: pd.DataFrame | None, methods: list[str]
     """Order lines -> SKU2Vec vectors (skulab.embed, the profile's embed section, SKU attributes `skus`) when
     `methods` hold 'sku2vec', else None.
 
-    The output-side vectors: their cosine neighbourhoods rank held-out validation orders better than the input
-    side's (notebook 05, table of vector sides).
+    The output-side vectors, the side notebook 05's table of vector sides chose on the validation orders.
     """
     if "sku2vec" not in methods:
         return None

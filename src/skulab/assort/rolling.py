@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from skulab.assort import bound, exact, heuristics, methods
+from skulab.assort import bound, exact, heuristics, hybrid, methods
 from skulab.assort.metrics import coverage, k_for_fill, stocked_mask
 from skulab.assort.order_types import OrderTypes, from_lines
 from skulab.assort.sku2vec import Vectors
@@ -57,6 +57,58 @@ def resolve_k(types: OrderTypes, labels: list[int | str], rule_fill: float) -> l
     of these orders."""
     ranking = heuristics.popularity(types, types.n_skus).sku_ids
     return [k_for_fill(types, ranking, rule_fill) if isinstance(label, str) else int(label) for label in labels]
+
+
+@dataclass(frozen=True)
+class LatestWindow:
+    """The latest training window of each FDC with orders in it, its test orders and its K."""
+
+    fdcs: list[str]
+    windows: list[Window]
+    tests: list[OrderTypes]  # the test weeks' orders per FDC; empty when the window ends with the data
+    ks: list[int]
+    start: pd.Timestamp  # the window's first week
+    end: pd.Timestamp  # the first week after it: the test week, or the week after the data
+
+
+def latest_window(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None = None,
+                  k: int | str | None = None, test: bool = True, largest_first: bool = False) -> LatestWindow:
+    """The last `train_weeks` weeks before the latest test week (`test`), or before the data's end (what the batch
+    job deploys), per FDC; K per FDC from `k` (default the rule's K); FDCs by id, or by orders (`largest_first`)."""
+    lines = lines if "week" in lines else with_weeks(lines)
+    weeks = pd.date_range(lines["week"].min(), lines["week"].max(), freq="7D")
+    if test and len(weeks) < cfg.train_weeks + cfg.test_weeks:
+        raise DataError(f"orders span {len(weeks)} week(s): a training window and its test need train_weeks + "
+                        f"test_weeks = {cfg.train_weeks + cfg.test_weeks}; shorten assort.train_weeks")
+    end = weeks[-cfg.test_weeks] if test else weeks[-1] + pd.Timedelta(weeks=1)
+    start = end - pd.Timedelta(weeks=cfg.train_weeks)
+    orders = lines.groupby("fdc_id", observed=True)["order_id"].nunique()
+    fdcs = (orders.sort_values(ascending=False, kind="stable") if largest_first else orders.sort_index()).index
+    wins = {f: window(lines, f, start, end, skus) for f in fdcs.tolist()}
+    fdcs = [f for f, w in wins.items() if len(w.lines)]
+    tests = [from_lines(lines[(lines["fdc_id"] == f) & (lines["week"] >= end)
+                              & (lines["week"] < end + pd.Timedelta(weeks=cfg.test_weeks))]) for f in fdcs] if test else []
+    label = cfg.rule_label if k is None else k
+    ks = [resolve_k(wins[f].types, [label], cfg.rule_fill)[0] for f in fdcs]
+    return LatestWindow(fdcs, [wins[f] for f in fdcs], tests, ks, start, end)
+
+
+def evaluate_window(latest: LatestWindow, cfg: AssortConfig,
+                    fit_vectors: Callable[[pd.DataFrame], Vectors] | None = None) -> pd.DataFrame:
+    """Every method of `cfg` on the latest window of each FDC, scored on its test weeks, with certified gaps."""
+    return certify(compare(latest.windows, latest.tests, latest.fdcs, cfg, fit_vectors))
+
+
+def rankings(win: Window, k: int, largest: int, cfg: AssortConfig) -> dict[str, np.ndarray]:
+    """SKU rankings whose prefixes are assortments of every size up to `largest`, on one window: popularity,
+    Reverse-Exclude, the hybrid chosen at K and the net trained at K (the curves of coverage against K)."""
+    from skulab.assort import net
+
+    fitted = net.fit(win, k, cfg.net_epochs, cfg.net_hidden, seed=cfg.seed, max_pairs=cfg.net_max_pairs)
+    return {"popularity": methods.run("popularity", [win], [[largest]], cfg)[0][0].assortment.sku_ids,
+            "reverse_exclude": methods.run("reverse_exclude", [win], [[largest]], cfg)[0][0].assortment.sku_ids,
+            "hybrid": hybrid.rank(win, hybrid.choose([win], [[k]])[0]).sku_ids,
+            f"net (trained at K = {k})": fitted.probabilities.sort_values(ascending=False, kind="stable").index.to_numpy()}
 
 
 def evaluate(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None = None,

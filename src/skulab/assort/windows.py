@@ -51,7 +51,7 @@ def with_weeks(lines: pd.DataFrame) -> pd.DataFrame:
     missing = {"order_id", "sku_id", "ts", "fdc_id"} - set(lines.columns)
     if missing:
         raise DataError(f"order lines lack column(s) {', '.join(sorted(missing))} "
-                        "(expected the packaged query order_types: fdc_id, order_id, ts, customer_id, sku_id, qty)")
+                        "(expected the packaged query order_lines: fdc_id, order_id, ts, customer_id, sku_id, qty)")
     return lines.assign(week=week_start(lines["ts"]))
 
 

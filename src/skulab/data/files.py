@@ -174,7 +174,8 @@ def load(path: str | Path, locale: str = "us", sales_freq: str | None = None) ->
     except DataError as exc:
         problems.append(str(exc))
     if problems:
-        raise DataError("; ".join(problems))
+        raise DataError("; ".join(problems) + " (fix the files: docs/data_format.md describes every table "
+                        "and column)")
 
     freq = "D"
     if "fact_sales" in tables:
@@ -196,7 +197,7 @@ def load(path: str | Path, locale: str = "us", sales_freq: str | None = None) ->
                 more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
                 raise DataError(f"{origin['dim_calendar']} (dim_calendar): {len(missing)} date(s) between "
                                 f"{span[0]:%Y-%m-%d} and {span[1]:%Y-%m-%d} used by the data are missing: "
-                                f"{shown}{more}")
+                                f"{shown}{more}; add them, or leave dim_calendar out and skulab builds it")
     elif span is not None:
         tables["dim_calendar"] = validate({"dim_calendar": build_calendar(*span, locale=locale)})["dim_calendar"]
     return SourceData(tables=tables, cleaning=Cleaning(), sales_freq=freq)

@@ -1,7 +1,8 @@
 """Adapter for dunnhumby "Breakfast at the Frat": weekly store x UPC sales with price and promotions.
 
 `load(path)` reads the directory holding `transactions.parquet`, `products.csv` and `stores.csv` and
-returns the canonical tables with `sales_freq` "W-THU".
+returns the canonical tables with `sales_freq` "W-THU". Column names are matched case-insensitively, and the
+names of dunnhumby's own sheets (STORE_NUM, UPC) are read as store_id and upc_id.
 
 Weeks. The source's `week_end_date` is always a Wednesday, so a sales week runs Thursday .. Wednesday.
 The file's `week_start` column (added by the exporter) is the Monday of the ISO week that contains the
@@ -65,6 +66,8 @@ FILES = {
     "stores.csv": ["store_id", "store_name", "address_city_name", "address_state_prov_code", "msa_code",
                    "seg_value_name", "sales_area_size_num"],
 }
+# dunnhumby's own sheets name some keys differently (matched after lower-casing every column name)
+RENAMED = {"transactions.parquet": {"store_num": "store_id", "upc": "upc_id"}, "products.csv": {"upc": "upc_id"}}
 
 
 def read_raw(path: str | Path) -> dict[str, pd.DataFrame]:
@@ -78,16 +81,20 @@ def read_raw(path: str | Path) -> dict[str, pd.DataFrame]:
             problems.append(f"{f}: file not found")
             continue
         try:
-            raw[name] = pd.read_parquet(f) if name.endswith(".parquet") else pd.read_csv(f, dtype=str)
+            df = pd.read_parquet(f) if name.endswith(".parquet") else pd.read_csv(f, dtype=str)
         except Exception as exc:  # noqa: BLE001 - any reader failure means the file is unusable
-            problems.append(f"{f}: cannot read ({type(exc).__name__}: {exc})")
+            problems.append(f"{f}: cannot read ({type(exc).__name__}: {' '.join(str(exc).split())})")
             continue
+        df = df.rename(columns=lambda c: str(c).strip().lower())  # dunnhumby's own export is upper-case
+        raw[name] = df.rename(columns={k: v for k, v in RENAMED.get(name, {}).items()
+                                       if k in df.columns and v not in df.columns})
         missing = [c for c in columns if c not in raw[name].columns]
         if missing:
             problems.append(f"{f}: missing column(s) {', '.join(missing)} "
                             f"(has: {', '.join(map(str, raw[name].columns))})")
     if problems:
-        raise DataError("; ".join(problems))
+        raise DataError("; ".join(problems) + f" (the frat source reads dunnhumby's Breakfast at the Frat: "
+                        f"{', '.join(FILES)} in one folder, see skulab.data.frat)")
     return raw
 
 

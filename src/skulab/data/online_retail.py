@@ -1,7 +1,9 @@
 """Adapter for UCI Online Retail (real order lines of a UK online giftware shop, 2010-12-01 .. 2011-12-09).
 
 `load(path)` reads `online_retail.parquet` (or the directory that holds it) and returns the canonical
-tables. Cleaning steps, in this order, each counted in `SourceData.cleaning` (nothing is dropped silently):
+tables. A .parquet or .csv export of Online Retail II (UCI id 502, 2009-12 .. 2011-12) is read the same way:
+its columns Invoice, Price and Customer ID are the fields InvoiceNo, UnitPrice and CustomerID renamed.
+Cleaning steps, in this order, each counted in `SourceData.cleaning` (nothing is dropped silently):
 
 1. cancellations: InvoiceNo starting with "C" (their lines carry negative quantities);
 2. Quantity <= 0 (stock adjustments such as "damaged", "lost");
@@ -69,22 +71,39 @@ NON_PRODUCT_CODES = frozenset({
 NON_PRODUCT_PREFIXES = ("GIFT_",)  # gift vouchers: gift_0001_10 .. gift_0001_50
 RAW_COLUMNS = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice",
                "CustomerID", "Country"]
+RENAMED = {"Invoice": "InvoiceNo", "Price": "UnitPrice", "Customer ID": "CustomerID"}  # Online Retail II
 
 
 def read_raw(path: str | Path) -> pd.DataFrame:
-    """Read the source file (or `<dir>/online_retail.parquet`) unchanged; DataError if absent or incomplete."""
+    """Read the source file (or `<dir>/online_retail.parquet`) with the UCI column names; DataError if unusable.
+
+    A .parquet or .csv file with Online Retail II's names (Invoice, Price, Customer ID) is read too.
+    """
     path = Path(path)
     if path.is_dir():
         path = path / FILE_NAME
     if not path.is_file():
-        raise DataError(f"{path}: file not found (expected the UCI Online Retail parquet file {FILE_NAME})")
+        raise DataError(f"{path}: file not found (expected the UCI Online Retail parquet file {FILE_NAME}; "
+                        "set data.path to the file or its folder)")
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise DataError(f"{path}: the online_retail source reads .parquet or .csv files; save the sheet as CSV "
+                        "(e.g. online_retail_II.csv) and set data.path to it")
     try:
-        raw = pd.read_parquet(path)
-    except Exception as exc:
-        raise DataError(f"{path}: cannot read as parquet ({type(exc).__name__}: {exc})") from exc
+        raw = pd.read_parquet(path) if suffix == ".parquet" else pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    except Exception as exc:  # noqa: BLE001 - any reader failure means the file is unusable
+        detail = " ".join(str(exc).split())
+        raise DataError(f"{path}: cannot read as {suffix[1:]} ({type(exc).__name__}: {detail}); check that it is "
+                        f"the Online Retail {suffix[1:]} file") from None
+    has = ", ".join(map(str, raw.columns))
+    raw = raw.rename(columns={new: old for new, old in RENAMED.items()
+                              if new in raw.columns and old not in raw.columns})
     missing = [c for c in RAW_COLUMNS if c not in raw.columns]
     if missing:
-        raise DataError(f"{path}: missing column(s) {', '.join(missing)} (has: {', '.join(map(str, raw.columns))})")
+        named = [f"{c} (or {n})" if (n := next((k for k, v in RENAMED.items() if v == c), None)) else c
+                 for c in missing]
+        raise DataError(f"{path}: missing column(s) {', '.join(named)} (has: {has}); the online_retail source "
+                        "reads UCI Online Retail or Online Retail II order lines")
     return raw
 
 

@@ -109,8 +109,8 @@ class Sku2VecResult:
     def output_embeddings(self) -> Embeddings:
         """The output-side vectors (what the intent vector is matched against), keyed by SKU id.
 
-        SKUs that complete the same kinds of orders get close output vectors; on the demo and Online Retail
-        validation orders they give better cosine neighbourhoods than the input vectors (notebook 05).
+        SKUs that complete the same kinds of orders get close output vectors; notebook 05's table of vector
+        sides measures, on the validation orders, whether they give better cosine neighbourhoods than the input side.
         """
         return Embeddings(self.embeddings.sku_ids, self.scorer().outputs, "SKU2Vec (output vectors)")
 

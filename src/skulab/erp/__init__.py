@@ -8,15 +8,19 @@ import sqlalchemy as sa
 from skulab.config import Config
 from skulab.data import SourceData
 from skulab.data.schema import TABLES
-from skulab.erp.connect import database_url, make_engine
+from skulab.erp.connect import database_url, is_own_embedded, make_engine, require_erp
 from skulab.erp.extract import read_query, read_sql, sql_text
 from skulab.erp.load import insert_frame, replace_tables
 from skulab.erp.read import (
     Training,
     has_rows,
+    read_forecast,
+    read_forecast_runs,
+    read_forecast_series,
     read_looks,
     read_order_lines,
     read_sales,
+    read_sales_history,
     read_sku_attributes,
     read_training,
     read_truth,
@@ -32,10 +36,14 @@ __all__ = [
     "database_url",
     "insert_frame",
     "make_engine",
+    "read_forecast",
+    "read_forecast_runs",
+    "read_forecast_series",
     "read_looks",
     "read_order_lines",
     "read_query",
     "read_sales",
+    "read_sales_history",
     "read_sku_attributes",
     "read_sql",
     "read_training",
@@ -58,9 +66,12 @@ def build(cfg: Config, url: str | None = None) -> tuple[sa.Engine, SourceData]:
 
 
 def connect(cfg: Config, url: str | None = None, build_if_empty: bool = True) -> sa.Engine:
-    """An engine on the profile's ERP; builds it first when it has no SKUs yet (e.g. a fresh clone)."""
+    """An engine on the profile's ERP. The profile's own embedded DuckDB file is built on first use (a fresh
+    clone); one named by --db, $SKULAB_DB_URL or a server erp.url must hold the ERP already (DatabaseError)."""
+    if not (build_if_empty and is_own_embedded(cfg, url)):
+        return require_erp(cfg, database_url(cfg, url))
     engine = make_engine(database_url(cfg, url))
-    if build_if_empty and not has_rows(engine, "dim_sku"):
+    if not has_rows(engine, "dim_sku"):
         engine, _ = build(cfg, url)
     return engine
 

@@ -66,6 +66,27 @@ def read_truth(engine: sa.Engine, cfg: ForecastConfig, start: date | None = None
     return read_sql(engine, _FORECAST_QUERIES[cfg.level][1], start=start or EARLIEST_DATE, end=end or LATEST_DATE)
 
 
+def read_sales_history(engine: sa.Engine, sku_id: str, store_id: str) -> pd.DataFrame:
+    """One store x SKU series' sales as the ERP holds them: date, units, stockout (query `sales_history`)."""
+    return read_sql(engine, "sales_history", sku_id=sku_id, store_id=store_id)
+
+
+def read_forecast_runs(engine: sa.Engine) -> pd.DataFrame:
+    """Every forecast run with its status, times and the rows it holds in sales_forecast (query `forecast_runs`)."""
+    return read_sql(engine, "forecast_runs")
+
+
+def read_forecast_series(engine: sa.Engine) -> pd.DataFrame:
+    """The series of the newest finished forecast run with their first day and units, largest first
+    (query `forecast_series`)."""
+    return read_sql(engine, "forecast_series")
+
+
+def read_forecast(engine: sa.Engine, sku_id: str, store_id: str, model: str) -> pd.DataFrame:
+    """One series' forecast by one model from the newest finished run, day by day (query `forecast_path`)."""
+    return read_sql(engine, "forecast_path", sku_id=sku_id, store_id=store_id, model=model)
+
+
 def has_rows(engine: sa.Engine, table: str) -> bool:
     """Whether `table` exists and holds at least one row."""
     if not sa.inspect(engine).has_table(table):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import duckdb
 import sqlalchemy as sa
 
 from skulab.data.schema import TABLES, Column, Table
+from skulab.errors import DatabaseError
 
 metadata = sa.MetaData()
 duckdb_metadata = sa.MetaData()
-# DuckDB keeps a primary key as an in-memory ART index that is ~8x the size of these daily fact tables
-# (230 MB vs 29 MB on the demo); their keys are already checked unique by validation before any load.
+# DuckDB keeps a primary key as an in-memory ART index that is several times the size of these daily fact
+# tables; their keys are already checked unique by validation before any load.
 UNKEYED_ON_DUCKDB = frozenset({"fact_sales", "truth_demand"})
 
 _VIEWS = {
@@ -58,7 +60,13 @@ def view_sql(view: str) -> str:
 
 def create_schema(engine: sa.Engine) -> None:
     """Create every missing table and (re)create the views; existing tables and rows are kept."""
-    (duckdb_metadata if engine.dialect.name == "duckdb" else metadata).create_all(engine)
-    with engine.begin() as conn:
-        for view in _VIEWS:
-            conn.execute(sa.text(view_sql(view)))
+    try:
+        (duckdb_metadata if engine.dialect.name == "duckdb" else metadata).create_all(engine)
+        with engine.begin() as conn:
+            for view in _VIEWS:
+                conn.execute(sa.text(view_sql(view)))
+    except (sa.exc.DBAPIError, duckdb.Error) as exc:
+        reason = " ".join(str(getattr(exc, "orig", exc)).split())
+        raise DatabaseError(f"cannot create the ERP tables in {engine.url.render_as_string(hide_password=True)} "
+                            f"({reason}): use a database where this user may create tables and views, and that "
+                            f"is not opened read-only") from None

@@ -1,28 +1,33 @@
-"""Sales forecasting: the offline AutoGluon zoo, metrics, rolling-origin backtests, the weekly ERP job.
+"""Sales forecasting: features, the offline AutoGluon zoo, rolling-origin backtests, the weekly ERP job.
 
-Heavy libraries (AutoGluon, torch) are imported inside the functions that fit models.
+Entry points by chapter: features (`build_panel`, and what the groups see: `kind_shares`, `promo_uplift`,
+`price_response`, `holiday_lift`); the backtest (`backtest`, `with_noise_floor`, `summary`, `by_group`,
+`comparison` against the `anchor`, `headline`, `gain_vs_best_statistical`, `ablation` with `ablation_by_window`
+and `ablation_gains`); the weekly job (`run`). Heavy libraries (AutoGluon, torch) are imported inside the
+functions that fit models.
 """
 
 from skulab.forecast.backtest import (
-                                      ABLATION,
-                                      ANCHOR_MODELS,
-                                      Backtest,
-                                      ablation,
-                                      anchor,
-                                      backtest,
-                                      by_group,
-                                      comparison,
-                                      cutoffs,
-                                      summary,
+    ANCHOR_MODELS,
+    Backtest,
+    ablation,
+    ablation_by_window,
+    ablation_gains,
+    anchor,
+    backtest,
+    by_group,
+    comparison,
+    cutoffs,
+    gain_vs_best_statistical,
+    headline,
+    summary,
 )
-from skulab.forecast.fitting import Fitted, ModelSkippedError, fit, predict
+from skulab.forecast.features import Panel, build_panel
+from skulab.forecast.features.summary import holiday_lift, kind_shares, price_response, promo_uplift
 from skulab.forecast.job import JobResult, run
-from skulab.forecast.metrics import METRICS, score
 from skulab.forecast.noise import TRUTH, demo_dispersion, with_noise_floor
-from skulab.forecast.zoo import MODELS
 
-__all__ = ["ABLATION", "ANCHOR_MODELS", "METRICS", "MODELS", "TRUTH", "Backtest", "Fitted",
-           "JobResult", "ModelSkippedError", "ablation", "anchor", "backtest", "by_group", "comparison",
-           "cutoffs",
-           "demo_dispersion", "fit", "predict", "run", "score", "summary",
-           "with_noise_floor"]
+__all__ = ["ANCHOR_MODELS", "TRUTH", "Backtest", "JobResult", "Panel", "ablation", "ablation_by_window",
+           "ablation_gains", "anchor", "backtest", "build_panel", "by_group", "comparison", "cutoffs",
+           "demo_dispersion", "gain_vs_best_statistical", "headline", "holiday_lift", "kind_shares",
+           "price_response", "promo_uplift", "run", "summary", "with_noise_floor"]

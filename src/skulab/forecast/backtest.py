@@ -129,6 +129,31 @@ def ablation(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig, w
     return pd.concat(rows, ignore_index=True)
 
 
+def ablation_by_window(scores: pd.DataFrame, models: list[str]) -> pd.DataFrame:
+    """WQL of the ablation's headline (the ensemble of several `models`, else the one model): windows x variants."""
+    head = scores[scores["model"] == (ENSEMBLE if len(models) > 1 else models[0])]
+    return head.pivot_table(index="window", columns="variant", values="WQL")[list(dict.fromkeys(head["variant"]))]
+
+
+def ablation_gains(by_window: pd.DataFrame, reference: str = "no covariates") -> pd.DataFrame:
+    """Per variant: WQL by window, the mean, and the relative WQL reduction against the `reference` variant."""
+    table = pd.concat([by_window.T, by_window.mean().rename("mean")], axis=1)
+    ref = table.loc[reference, "mean"] if reference in table.index else float("nan")
+    table[f"gain_vs_{reference.replace(' ', '_')}"] = 1 - table["mean"] / ref
+    return table
+
+
+def gain_vs_best_statistical(board: pd.DataFrame, wql: float) -> float:
+    """Relative WQL reduction of `wql` against the best statistical or intermittent model of a leaderboard."""
+    stats = board.loc[board["family"].isin(["statistical", "intermittent"]), "WQL"]
+    return 1 - wql / stats.min() if len(stats) else float("nan")
+
+
+def headline(table: pd.DataFrame, run: str = "skulab") -> str:
+    """The row of `run`'s headline forecast in a `comparison` table, e.g. 'skulab: WeightedEnsemble'."""
+    return next(i for i in table.index if i.startswith(f"{run}: "))
+
+
 def _family(model: str) -> str:
     try:
         return family(model)

@@ -14,6 +14,7 @@ whole window. So it learns which evidence predicts next week's complete orders, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -67,22 +68,23 @@ def project(logits: torch.Tensor, budgets: torch.Tensor | float, segment: torch.
     if segment is None:
         segment = torch.zeros(logits.numel(), dtype=torch.long)
     n_seg = int(segment.max()) + 1
-    sizes = torch.zeros(n_seg).scatter_add_(0, segment, torch.ones_like(logits))
+    zeros = partial(torch.zeros, n_seg, dtype=logits.dtype)
+    sizes = zeros().scatter_add_(0, segment, torch.ones_like(logits))
     budgets = torch.minimum(torch.as_tensor(budgets, dtype=logits.dtype).reshape(-1).expand(n_seg), sizes - 1e-3)
     with torch.no_grad():
-        lo = torch.full((n_seg,), -float(logits.max()) - 30.0)
-        hi = torch.full((n_seg,), -float(logits.min()) + 30.0)
+        lo = torch.full((n_seg,), -float(logits.max()) - 30.0, dtype=logits.dtype)
+        hi = torch.full((n_seg,), -float(logits.min()) + 30.0, dtype=logits.dtype)
         for _ in range(iters):
             mid = 0.5 * (lo + hi)
-            total = torch.zeros(n_seg).scatter_add_(0, segment, torch.sigmoid(logits + mid[segment]))
+            total = zeros().scatter_add_(0, segment, torch.sigmoid(logits + mid[segment]))
             low = total < budgets
             lo, hi = torch.where(low, mid, lo), torch.where(low, hi, mid)
         tau = 0.5 * (lo + hi)
         p0 = torch.sigmoid(logits + tau[segment])
         slope = p0 * (1 - p0)
-        slope_sum = torch.zeros(n_seg).scatter_add_(0, segment, slope).clamp_min(1e-12)
+        slope_sum = zeros().scatter_add_(0, segment, slope).clamp_min(1e-12)
     shift = logits - logits.detach()
-    tau = tau - torch.zeros(n_seg).scatter_add(0, segment, slope * shift) / slope_sum
+    tau = tau - zeros().scatter_add(0, segment, slope * shift) / slope_sum
     return torch.sigmoid(logits + tau[segment])
 
 

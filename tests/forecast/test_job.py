@@ -14,7 +14,7 @@ from skulab.data.sources import load_source
 from skulab.errors import DataError
 from skulab.forecast import job
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"max_series": 5, "models": ["SeasonalNaive", "Naive"], "static": False}
 
 
@@ -70,6 +70,7 @@ def _skulab(*args: str) -> subprocess.CompletedProcess:
                           timeout=300, check=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("forecast", "message"), [
     ({"horizn": 7}, "forecast.horizn is not a known key (did you mean 'horizon'?)"),
     ({"models": ["ETS", "DeepARR"]}, "forecast.models: unknown model(s) DeepARR (did you mean 'DeepAR' for"),
@@ -85,6 +86,7 @@ def test_a_wrong_forecast_parameter_is_one_line_and_exit_2(tmp_path: Path, forec
     assert len(out.stderr.strip().splitlines()) == 1 and message in out.stderr
 
 
+@pytest.mark.slow
 def test_a_wrong_backtest_setting_is_one_line_and_exit_2() -> None:
     out = _skulab("backtest", "--params", "params/ci.yaml", "--set", "impute=mean")
     assert out.returncode == 2 and "Traceback" not in out.stderr

@@ -7,13 +7,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from skulab import forecast
-from skulab import config
+from skulab import config, forecast
 from skulab.config import ForecastConfig
 from skulab.data.calendar import build_calendar
 from skulab.errors import ConfigError
-from skulab.forecast.features import build_panel
 from skulab.forecast import fitting, noise, zoo
+from skulab.forecast.features import build_panel
 from skulab.forecast.metrics import mase_scale, score
 
 FAST = {"models": ["SeasonalNaive", "Naive"], "epochs": 1, "batches": 2, "tabular_rounds": 10, "static": False}
@@ -99,6 +98,7 @@ def small_panel_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
     return sales, build_calendar(days[0], days[-1] + pd.Timedelta(days=30), "cn")
 
 
+@pytest.mark.slow
 def test_short_series_are_counted_as_left_out_yet_still_forecast(small_panel_inputs, tmp_path: Path) -> None:
     cfg = ForecastConfig(freq="D", horizon=7, windows=1, **FAST)
     panel = build_panel(*small_panel_inputs, cfg)
@@ -139,6 +139,7 @@ def test_anchor_is_raw_columns_with_gaps_left_to_autogluon() -> None:
     assert forecast.anchor(ForecastConfig(), covariates=False).features == []
 
 
+@pytest.mark.slow
 def test_every_model_of_the_zoo_trains_offline_with_fixed_epochs(small_panel_inputs, tmp_path: Path) -> None:
     cfg = ForecastConfig(freq="D", horizon=7, windows=1, models=list(zoo.MODELS), epochs=1, batches=1,
                          tabular_rounds=5, features=["missing", "promo"], static=False)

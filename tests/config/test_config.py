@@ -8,7 +8,7 @@ import yaml
 from skulab import config
 from skulab.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _write(tmp_path: Path, raw: dict | str) -> Path:

@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from skulab.assort import job, rolling, synthetic
 from skulab.config import AssortConfig, Config, override
 from skulab.errors import DataError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -66,6 +65,7 @@ def test_assort_job_writes_each_fdc_and_a_rerun_replaces_its_run(engine: sa.Engi
     assert len(erp.read_query(engine, "SELECT * FROM fdc_assortment")) == 4
 
 
+@pytest.mark.slow
 def test_evaluate_assortment_command_writes_csv_and_json(tmp_path: Path) -> None:
     (tmp_path / "params").mkdir()
     (tmp_path / "params" / "ci.yaml").write_text((ROOT / "params" / "ci.yaml").read_text())

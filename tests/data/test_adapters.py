@@ -18,7 +18,7 @@ from skulab.data.schema import TABLES
 from skulab.data.validate import Cleaning
 from skulab.errors import DataError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _steps(data: SourceData) -> dict[str, int]:
@@ -42,6 +42,7 @@ def retail(retail_dir: Path) -> SourceData:
     return online_retail.load(retail_dir)
 
 
+@pytest.mark.slow
 def test_online_retail_counts_after_invalid_lines_match_source_md(retail_dir: Path) -> None:
     raw = online_retail.read_raw(retail_dir)
     assert len(raw) == 541_909
@@ -56,6 +57,7 @@ def test_online_retail_counts_after_invalid_lines_match_source_md(retail_dir: Pa
     assert lines.loc[~non_product, "StockCode"].str.startswith("DCGS").any()  # real products, kept
 
 
+@pytest.mark.slow
 def test_online_retail_cleaning_report_lists_every_rule_with_its_count(retail: SourceData) -> None:
     steps = _steps(retail)
     expected = {
@@ -69,6 +71,7 @@ def test_online_retail_cleaning_report_lists_every_rule_with_its_count(retail: S
     assert list(frame.columns) == ["table", "rule", "rows"] and len(frame) == len(expected)
 
 
+@pytest.mark.slow
 def test_online_retail_tables(retail: SourceData) -> None:
     t = retail.tables
     assert retail.sales_freq == "D"
@@ -150,6 +153,7 @@ def frat_data(shared_data: Path) -> SourceData:
     return frat.load(path)
 
 
+@pytest.mark.slow
 def test_frat_loads_3909_weekly_series(frat_data: SourceData) -> None:
     t = frat_data.tables
     sales = t["fact_sales"]
@@ -165,6 +169,7 @@ def test_frat_loads_3909_weekly_series(frat_data: SourceData) -> None:
     assert len(weeks) == 156 and set(sales["date"]) == set(weeks)
 
 
+@pytest.mark.slow
 def test_frat_promotions_prices_and_dimensions(frat_data: SourceData) -> None:
     t = frat_data.tables
     sales = t["fact_sales"]
@@ -258,6 +263,7 @@ def test_files_orders_only_keep_ids_as_text(small_tables: dict, tmp_path: Path) 
     assert (cal["date"].min(), cal["date"].max()) == (pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-03"))
 
 
+@pytest.mark.slow
 def test_files_round_trip_real_data(frat_data: SourceData, tmp_path: Path) -> None:
     files.write(frat_data, tmp_path, "parquet")
     back = files.load(tmp_path)

@@ -1,0 +1,269 @@
+"""The conclusions the notebooks draw, written from the numbers: one function per chapter, Markdown out.
+
+A chapter states its results through these functions so that no sentence of a conclusion can go stale when
+the data, the profile or the code change; the notebook displays the text beside its tables. Notebook 05's
+findings are `skulab.embed.findings`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from skulab import explore
+from skulab.forecast.features.summary import kind_shares
+
+if TYPE_CHECKING:
+    from skulab.baskets import Baskets
+    from skulab.config import AssortConfig
+    from skulab.forecast.features import Panel
+    from skulab.forecast.job import JobResult
+
+_STATISTICAL = ("statistical", "intermittent")
+_TRUTH = "truth (noise floor)"
+
+
+def eda(sales: pd.DataFrame, shares: pd.Series, promos: pd.DataFrame, by_holiday: pd.DataFrame,
+        baskets: Baskets | None = None, pairs: pd.DataFrame | None = None) -> str:
+    """Chapter 01: what the sales history, the promotions, the calendar and the baskets hold."""
+    text = [(f"The ERP holds {len(sales):,} sales rows of {sales['sku_id'].nunique():,} SKUs at "
+            f"{sales['store_id'].nunique():,} stores, {sales['date'].min():%Y-%m-%d} .. {sales['date'].max():%Y-%m-%d}.")]
+    stockouts = (f"{shares['stock-out (censored)']:.1%} are stock-outs (sales are a lower bound of demand)"
+                 if sales["stockout"].notna().any() else "stock-outs are not recorded by this source")
+    text.append(f"Inside the series' spans {shares['missing row']:.1%} of periods have no row, {stockouts}, and "
+                f"{shares['zero sales']:.1%} are true zeros.")
+    promoted = promos.drop(index="none", errors="ignore")
+    if len(promoted) and "none" in promos.index:
+        on = (promoted["rows"] * promoted["mean_units"]).sum() / promoted["rows"].sum()
+        off = promos.loc["none", "mean_units"]
+        text.append(f"Rows on promotion ({promoted['share_of_rows'].sum():.1%} of all) sell {on:.2f} units on average "
+                    f"against {off:.2f} on regular rows ({on / off:.2f}x); by promotion type the mean runs from "
+                    f"{promoted['mean_units'].min():.2f} ({promoted['mean_units'].idxmin()}) to "
+                    f"{promoted['mean_units'].max():.2f} ({promoted['mean_units'].idxmax()}).")
+    else:
+        text.append("No row is on promotion in this source.")
+    lifts = by_holiday["lift_vs_ordinary"].drop(index="ordinary day", errors="ignore").dropna()
+    if len(lifts):
+        text.append(f"On {(lifts > 1).sum()} of {len(lifts)} holidays the chain sells more per day than on an "
+                    f"ordinary day; the lift runs from {lifts.min():.2f}x ({lifts.idxmin()}) to {lifts.max():.2f}x "
+                    f"({lifts.idxmax()}).")
+    else:
+        text.append("No sales day falls on a holiday of the ERP's calendar.")
+    if baskets is None:
+        text.append("This source has no orders, so the assortment chapters do not apply to it.")
+        return " ".join(text)
+    small = float((baskets.sizes <= 3).mean())
+    top = explore.top_share(explore.popularity_curve(baskets), 0.2)
+    reading = ("small baskets on a concentrated range, where a popularity ranking is a strong baseline"
+               if small >= 0.5 and top >= 0.5 else "enough large baskets or a flat enough range that popularity "
+               "alone leaves much of the demand unserved")
+    text.append(f"Of {len(baskets.order_ids):,} orders, {small:.1%} hold one to three SKUs (median "
+                f"{int(np.median(baskets.sizes))}) and the top 20 % of SKUs carry {top:.1%} of order lines: {reading}.")
+    if pairs is not None and len(pairs):
+        first = pairs.iloc[0]
+        text.append(f"The most frequent pair ({first['sku_a']} + {first['sku_b']}) is in {int(first['orders']):,} "
+                    f"orders at lift {first['lift']:.2f}; {(pairs['lift'] > 1).sum()} of the top {len(pairs)} pairs "
+                    f"are bought together more often than chance (lift above 1).")
+    return " ".join(text)
+
+
+def features(panel: Panel, uplift: pd.DataFrame, response: pd.DataFrame, holidays: pd.Series,
+             real_panel: Panel | None = None, real_uplift: pd.DataFrame | None = None) -> str:
+    """Chapter 02: the kinds of history periods, and what promotions, discounts and holidays do to units."""
+    f = panel.frame
+    kinds = kind_shares(panel)
+    text = [f"{f['item_id'].nunique():,} series on a '{panel.freq}' grid: of the history periods {kinds['sale']:.1%} "
+            f"are sales, {kinds['zero']:.1%} true zeros, {kinds['stockout']:.1%} stock-outs, {kinds['etl_gap']:.1%} "
+            f"ETL gaps and {kinds['no_row']:.1%} periods without a row"
+            + (f"; {f['imputed'].mean():.1%} of all periods carry the `imputed` mask." if "imputed" in f else ".")]
+    if len(uplift) > 1:
+        u = uplift["uplift"]
+        text.append(f"Promotion types do not lift units alike: from {u.max():.2f}x the regular periods ({u.idxmax()}) "
+                    f"to {u.min():.2f}x ({u.idxmin()}).")
+    elif len(uplift):
+        text.append(f"The one promotion type, {uplift.index[0]}, sells {uplift['uplift'].iloc[0]:.2f}x the regular "
+                    "periods.")
+    bands = response["relative_units"].drop(index="none", errors="ignore") if len(response) else pd.Series()
+    if len(bands) > 1:
+        steady = "rising with every band" if bands.is_monotonic_increasing else "not rising steadily with depth"
+        text.append(f"By discount band, units run from {bands.iloc[0]:.2f}x the full-price mean ({bands.index[0]}) to "
+                    f"{bands.iloc[-1]:.2f}x ({bands.index[-1]}), {steady}; the strongest band is {bands.idxmax()} "
+                    f"({bands.max():.2f}x).")
+    if len(holidays):
+        text.append(f"{(holidays > 1).sum()} of {len(holidays)} holidays sell above an ordinary period; the strongest "
+                    f"lift is {holidays.max():.2f}x ({holidays.idxmax()}).")
+    if real_panel is not None and real_uplift is not None and len(real_uplift):
+        text.append(f"On the real weekly data {kind_shares(real_panel)['no_row']:.1%} of history weeks have no "
+                    f"row, and the strongest promotion, {real_uplift.index[0]}, lifts units "
+                    f"{real_uplift['uplift'].iloc[0]:.2f}x.")
+    return " ".join(text)
+
+
+def forecast_models(board: pd.DataFrame, table: pd.DataFrame, ablation_table: pd.DataFrame,
+                    runs: pd.DataFrame) -> str:
+    """Chapter 03: which model wins, skulab against the anchor and the best statistical model, the ablation."""
+    from skulab.forecast.backtest import gain_vs_best_statistical, headline
+
+    models = board[board["model"] != _TRUTH].sort_values("WQL")
+    windows = [c for c in table.columns if str(c).startswith("window ")]
+    head, ref = headline(table), headline(table, "anchor")
+    wql, gain = table.loc[head, "mean"], table.loc[head, "gain_vs_anchor"]
+    stats = board[board["family"].isin(_STATISTICAL)].sort_values("WQL")
+    wins = int((table.loc[head, windows] < table.loc[ref, windows]).sum())
+    text = [(f"Over {len(windows)} test windows the best model of the zoo is {models['model'].iloc[0]} (mean WQL "
+            f"{models['WQL'].iloc[0]:.3f}). skulab's headline ({head.split(': ', 1)[1]}) scores {wql:.3f}, "
+            f"{_relative(gain)} the anchor's {table.loc[ref, 'mean']:.3f}, better in {wins} of {len(windows)} windows")]
+    if len(stats):
+        text[0] += (f", and {_relative(gain_vs_best_statistical(board, wql))} the best statistical model "
+                    f"({stats['model'].iloc[0]}, {stats['WQL'].iloc[0]:.3f}).")
+    else:
+        text[0] += "."
+    gain_col = next((c for c in ablation_table.columns if str(c).startswith("gain_vs_")), None)
+    reference = str(gain_col).removeprefix("gain_vs_").replace("_", " ")
+    if gain_col is not None and reference in ablation_table.index and len(ablation_table) > 1:
+        gains = ablation_table[gain_col].drop(index=reference)
+        by_window = ablation_table.drop(columns=["mean", gain_col])
+        best = gains.idxmax()
+        sentence = (f"In the ablation, {best} lowers WQL most against {reference} ({gains.max():.1%}, better in "
+                    f"{int((by_window.loc[best] < by_window.loc[reference]).sum())} of {by_window.shape[1]} windows)")
+        worse = gains[gains < 0]
+        sentence += (f"; {', '.join(worse.index)} raise{'s' if len(worse) == 1 else ''} it." if len(worse)
+                     else "; no variant raises it.")
+        text.append(sentence)
+    if _TRUTH in set(board["model"]):
+        floor = board.loc[board["model"] == _TRUTH, "WQL"].iloc[0]
+        gap = models["WQL"].iloc[0] - floor
+        text.append(f"The generator's true demand scores {floor:.3f} (the noise floor): the best model is {gap:.3f} "
+                    f"above it, so at most {gap / models['WQL'].iloc[0]:.1%} of its error is left to gain.")
+    dropped, fallbacks = int(runs["dropped"].max()), int(runs["fallbacks"].sum())
+    text.append(f"{dropped} series were left out of training (at most, per window) and {fallbacks} forecasts fell back "
+                "to SeasonalNaive.")
+    return " ".join(text)
+
+
+def forecast_job(first: JobResult, again: JobResult, runs: pd.DataFrame, lookup: pd.DataFrame) -> str:
+    """Chapter 04: what the weekly job wrote, whether a re-run replaced it, and what the lookup answers."""
+    stored = int(runs.loc[runs["run_id"] == first.run_id, "forecast_rows"].iloc[0])
+    text = [(f"Run {first.run_id} wrote {first.rows:,} rows ({first.series:,} series, {len(first.models)} model(s), "
+            f"{first.first_date:%Y-%m-%d} .. {first.last_date:%Y-%m-%d}) in {first.seconds:.0f} s.")]
+    replaced = ("it replaced the first run rather than adding to it" if stored == again.rows == first.rows
+                else "the run's rows are not those of a single run")
+    text.append(f"Run again with the same id it wrote {again.rows:,} rows and the ERP holds {stored:,} for that run: "
+                f"{replaced}.")
+    done = runs[runs["status"] == "done"]
+    newest = done.sort_values("finished_at")["run_id"].iloc[-1] if len(done) else None
+    if len(lookup):
+        row = lookup.iloc[0]
+        source = "the newest finished run" if row["run_id"] == newest else f"run {row['run_id']}"
+        text.append(f"The packaged lookup answers from {source}: SKU {row['sku_id']} at {row['store_id']} on "
+                    f"{row['forecast_date']:%Y-%m-%d} is forecast to sell {row['mean']:.2f} units by {row['model']}"
+                    + (f" (q10-q90 {row['q10']:.2f} .. {row['q90']:.2f})." if pd.notna(row["q10"]) else "."))
+    else:
+        text.append("The packaged lookup returned no row for the series asked.")
+    text.append(f"{first.dropped} series were left out of training and "
+                f"{sum(first.fallbacks.values()) if first.fallbacks else 0} forecasts fell back to SeasonalNaive.")
+    return " ".join(text)
+
+
+def assortment_net(table: pd.DataFrame, history: pd.DataFrame, cfg: AssortConfig) -> str:
+    """Chapter 06: how the net trained, and where every method lands on one window at the rule's K."""
+    at = table[table["k_label"] == cfg.rule_label]
+    fills = at.groupby("method", sort=False)[["test_fill", "train_fill", "certified_gap"]].mean()
+    hindsight = at.groupby("fdc_id")["hindsight_fill"].first().mean() if "hindsight_fill" in at else np.nan
+    pop = fills.loc["popularity", "test_fill"]
+    rule = f"the {_rule_percent(cfg)} % rule's K"
+    loss = history["loss"]
+    text = [(f"The net's loss (1 - expected fill) went from {loss.iloc[0]:.3f} to {loss.iloc[-1]:.3f} in {len(loss)} "
+            "epochs.")]
+    if "net" in fills.index:
+        net = fills.loc["net", "test_fill"]
+        sentence = (f"At {rule}, averaged over {at['fdc_id'].nunique()} FDC(s), the net fills {net:.1%} of the test "
+                    f"week's orders against {pop:.1%} for popularity ({(net - pop) * 100:+.1f} points)")
+        if hindsight > pop:
+            sentence += (f" and {hindsight:.1%} for the hindsight optimum: it covers {(net - pop) / (hindsight - pop):.0%} "
+                         "of the distance from popularity to the limit")
+        text.append(sentence + ".")
+    test_rank = fills["test_fill"].rank(ascending=False, method="min")
+    best = list(fills.index[test_rank == 1])
+    text.append(f"The best {'method' if len(best) == 1 else 'methods'} next week: {_names(best)} "
+                f"({fills['test_fill'].max():.1%}).")
+    text.append(_in_sample_leader(fills, test_rank))
+    text.append(f"Every method's in-sample fill is certified within {fills['certified_gap'].max():.1%} of the best "
+                f"possible at that K (the largest gap is {fills['certified_gap'].idxmax()}'s).")
+    return " ".join(text)
+
+
+def rolling(summary: pd.DataFrame, cfg: AssortConfig) -> str:
+    """Chapter 07: per window, the best method against popularity at the rule's K, the window's own effect, and
+    what in-sample optimisation is worth next week."""
+    s = summary[summary["k_label"] == cfg.rule_label]
+    rule = f"the {_rule_percent(cfg)} % rule's K"
+    text, best_gain = [], -np.inf
+    for w in sorted(s["window"].unique()):
+        g = s[s["window"] == w].set_index("method")
+        others = g.drop(index="popularity")
+        if others.empty:
+            continue
+        best = others["diff_vs_popularity"].idxmax()
+        b = others.loc[best]
+        best_gain = max(best_gain, b["diff_vs_popularity"])
+        if b["diff_lo"] > 0:
+            verdict = "a gain the test weeks support"
+        elif b["diff_hi"] < 0:
+            verdict = "every method does worse than popularity"
+        else:
+            verdict = "not distinguishable from popularity on these test weeks"
+        closed = f", closing {b['gap_closed']:.0%} of the gap to hindsight" if pd.notna(b["gap_closed"]) else ""
+        text.append(f"With a {w}-week window the best method at {rule} is {best}: {b['test_fill']:.1%} against "
+                    f"popularity's {g.loc['popularity', 'test_fill']:.1%} ({b['diff_vs_popularity'] * 100:+.1f} points, "
+                    f"95 % interval [{b['diff_lo'] * 100:+.1f}, {b['diff_hi'] * 100:+.1f}]): {verdict}{closed}.")
+    pop = s[s["method"] == "popularity"].set_index("window")["test_fill"]
+    if len(pop) > 1:
+        spread = pop.max() - pop.min()
+        compared = "more than" if spread > best_gain else "less than"
+        text.append(f"Popularity itself fills from {pop.min():.1%} ({pop.idxmin()}-week window) to {pop.max():.1%} "
+                    f"({pop.idxmax()}-week): the window moves it {spread * 100:.1f} points, {compared} the best "
+                    f"method's gain over popularity ({best_gain * 100:+.1f} points).")
+    own = s[s["window"] == (cfg.train_weeks if cfg.train_weeks in set(s["window"]) else s["window"].min())]
+    own = own.set_index("method")
+    text.append(_in_sample_leader(own, own["test_fill"].rank(ascending=False, method="min"),
+                                  f"In sample, with the profile's {own['window'].iloc[0]}-week window,"))
+    rest = s[s["method"] != "popularity"]
+    text.append(f"Each cell averages {int(s['folds'].iloc[0])} FDC x test weeks, and the 95 % intervals are "
+                f"{(rest['diff_hi'] - rest['diff_lo']).mean() * 100:.1f} points wide on average.")
+    return " ".join(text)
+
+
+def _in_sample_leader(fills: pd.DataFrame, test_rank: pd.Series, where: str = "In sample") -> str:
+    """Which method fills the most training orders, how close to the bound, and where it ranks next week."""
+    leaders = list(fills.index[fills["train_fill"].rank(ascending=False, method="min") == 1])
+    lead = leaders[0]
+    rank = int(test_rank[leaders].min())
+    sentence = (f"{where} {_names(leaders)} {'fills' if len(leaders) == 1 else 'fill'} the most training orders "
+                f"({fills.loc[lead, 'train_fill']:.1%}, certified within {fills.loc[lead, 'certified_gap']:.1%} of the "
+                "bound)")
+    if rank == 1:
+        return sentence + ", and next week it is among the best too." if len(leaders) == 1 else (
+            sentence + ", and next week one of them is among the best too.")
+    who = "it" if len(leaders) == 1 else "the best of them"
+    return sentence + f", yet next week {who} ranks {rank} of {len(fills)} ({fills.loc[leaders, 'test_fill'].max():.1%})."
+
+
+def _names(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def _relative(gain: float) -> str:
+    """'3.1% better than' / '2.0% worse than' / 'level with' for a relative error reduction."""
+    if gain > 0:
+        return f"{gain:.1%} better than"
+    if gain < 0:
+        return f"{-gain:.1%} worse than"
+    return "level with"
+
+
+def _rule_percent(cfg: AssortConfig) -> int:
+    return round(cfg.rule_fill * 100)

@@ -1,0 +1,490 @@
+"""Bad input of every kind (params, command line, files, adapters, databases): one line, exit 2, nothing written.
+
+Each case runs the real entry point `skulab.cli.main` in this process, on a throw-away project root
+(SKULAB_ROOT, also the working directory), and checks: exit status 2, exactly one stderr line starting
+`error: `, no traceback, the key words of the message, nothing on stdout, and no file under the project
+created or changed. docs/errors.md lists every kind; `test_every_kind_is_documented` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from skulab import cli
+from skulab.data import files
+from skulab.erp.connect import CONNECT_TIMEOUT
+
+ROOT = Path(__file__).resolve().parents[2]
+CI = yaml.safe_load((ROOT / "params" / "ci.yaml").read_text())
+SERVERS = {"mysql": "SKULAB_TEST_MYSQL_URL", "postgres": "SKULAB_TEST_POSTGRES_URL"}
+JOBS = {"forecast": ["forecast"], "assort": ["assort"], "evaluate": ["evaluate", "assortment"], "embed": ["embed"],
+        "backtest": ["backtest"]}
+
+
+@dataclass
+class Project:
+    """The throw-away project a case runs in: its root, the small canonical tables, placeholders, clean-ups."""
+
+    root: Path
+    tables: dict[str, pd.DataFrame]
+    vars: dict[str, str] = field(default_factory=dict)
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    def profile(self, name: str, text: str | None = None, **sections: dict) -> None:
+        """params/<name>.yaml: the ci profile with some sections changed (None drops a key), or raw text."""
+        if text is None:
+            raw = {k: (dict(v) if isinstance(v, dict) else v) for k, v in CI.items()} | {"profile": name}
+            for section, changes in sections.items():
+                merged = {**raw.get(section, {}), **changes}
+                raw[section] = {k: v for k, v in merged.items() if v is not None}
+            text = yaml.safe_dump(raw)
+        (self.root / "params" / f"{name}.yaml").write_text(text)
+
+    def files(self, edit: Callable[[Path], None] | None = None) -> None:
+        """A bring-your-own-files folder files/ with the small tables as CSV, then `edit(folder)`; profile own."""
+        files.write(self.tables, self.root / "files")
+        if edit:
+            edit(self.root / "files")
+        self.profile("own", data={"source": "files", "path": "files", "seed": None, "scale": None, "start": None,
+                                  "days": None})
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str
+    argv: tuple[str, ...]  # placeholders: {root}, {db} (a DuckDB file never built), {server}, Project.vars
+    words: tuple[str, ...]  # key words of the message (placeholders too)
+    setup: Callable[[Project], None] | None = None
+    server: str | None = None  # "mysql" / "postgres": {server} is that test server's URL; skipped when unset
+    absent: tuple[str, ...] = ()  # words the message must not show (e.g. a password)
+    variant: str = ""
+    slow: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}[{self.variant}]" if self.variant else self.kind
+
+
+def _edit_csv(table: str, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[Path], None]:
+    def run(folder: Path) -> None:
+        f = folder / f"{table}.csv"
+        edit(pd.read_csv(f, dtype=str, keep_default_na=False)).to_csv(f, index=False)
+    return run
+
+
+def _set(table: str, row: int, col: str, value: str) -> Callable[[Path], None]:
+    def edit(df: pd.DataFrame) -> pd.DataFrame:
+        df.loc[row, col] = value
+        return df
+    return _edit_csv(table, edit)
+
+
+def _files_case(kind: str, edit: Callable[[Path], None] | None, *words: str) -> Case:
+    return Case(kind, ("erp", "build", "--params", "params/own.yaml", "--db", "{db}"), words,
+                lambda p: p.files(edit))
+
+
+def _write(name: str, data: bytes | str) -> Callable[[Path], None]:
+    def run(folder: Path) -> None:
+        target = folder / name
+        target.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return run
+
+
+def _both(*edits: Callable[[Path], None]) -> Callable[[Path], None]:
+    def run(folder: Path) -> None:
+        for e in edits:
+            e(folder)
+    return run
+
+
+def _retail_ii(columns_dropped: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A few Online Retail II order lines, under that data set's column names."""
+    df = pd.DataFrame({
+        "Invoice": ["489434", "489434", "489435", "C489436"], "StockCode": ["85048", "79323P", "85048", "85048"],
+        "Description": ["LED CUBE", "PINK CHERRY LIGHTS", "LED CUBE", "LED CUBE"], "Quantity": [12, 12, 4, -1],
+        "InvoiceDate": pd.to_datetime(["2009-12-01 07:45", "2009-12-01 07:45", "2009-12-02 09:00",
+                                       "2009-12-03 10:00"]),
+        "Price": [6.95, 6.75, 6.95, 6.95], "Customer ID": [13085.0, 13085.0, np.nan, 13085.0],
+        "Country": ["United Kingdom"] * 4,
+    })
+    return df.drop(columns=list(columns_dropped))
+
+
+def _retail(setup: Callable[[Path], None]) -> Callable[[Project], None]:
+    def run(p: Project) -> None:
+        folder = p.root / "retail"
+        folder.mkdir()
+        setup(folder)
+        p.profile("retail", data={"source": "online_retail", "path": "retail",
+                                  "seed": None, "scale": None, "start": None, "days": None})
+    return run
+
+
+def _frat_files(folder: Path, drop: tuple[str, str] | None = None, missing: str | None = None) -> None:
+    """The three Breakfast at the Frat files, tiny; optionally without a column or a file."""
+    frames = {
+        "transactions.parquet": pd.DataFrame({
+            "week_end_date": pd.to_datetime(["2009-01-14", "2009-01-21"]), "store_id": ["1", "1"],
+            "upc_id": ["10", "10"], "units": [3.0, 4.0], "price": [1.0, 0.8], "base_price": [1.0, 1.0],
+            "feature": [0.0, 1.0], "display": [0.0, 0.0], "tpr_only": [0.0, 0.0]}),
+        "products.csv": pd.DataFrame({"upc_id": ["10"], "description": ["PRETZELS"], "manufacturer": ["M"],
+                                      "category": ["BAG SNACKS"], "sub_category": ["PRETZELS"],
+                                      "product_size": ["16 OZ"]}),
+        "stores.csv": pd.DataFrame({"store_id": ["1"], "store_name": ["A"], "address_city_name": ["X"],
+                                    "address_state_prov_code": ["OH"], "msa_code": ["17140"],
+                                    "seg_value_name": ["VALUE"], "sales_area_size_num": ["1000"]}),
+    }
+    for name, df in frames.items():
+        if name == missing:
+            continue
+        if drop and drop[0] == name:
+            df = df.drop(columns=drop[1])
+        df.to_parquet(folder / name) if name.endswith(".parquet") else df.to_csv(folder / name, index=False)
+
+
+def _frat(**kw: object) -> Callable[[Project], None]:
+    def run(p: Project) -> None:
+        (p.root / "frat").mkdir()
+        _frat_files(p.root / "frat", **kw)
+        p.profile("frat", data={"source": "frat", "path": "frat", "seed": None, "scale": None, "start": None,
+                                "days": None})
+    return run
+
+
+HOLDER = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(120)"
+
+
+def _hold_lock(p: Project) -> None:
+    """A second process that opens the DuckDB file erp.duckdb for writing and keeps it open."""
+    db = p.root / "erp.duckdb"
+    duckdb.connect(str(db)).close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "ready"
+    p.vars["pid"] = str(holder.pid)
+    p.cleanups.append(lambda: (holder.kill(), holder.wait()))
+    p.files()
+
+
+def _silent_server(p: Project) -> None:
+    """A port that accepts TCP connections and never answers (a hung or firewalled database server)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(8)
+    p.vars["port"] = str(s.getsockname()[1])
+    p.cleanups.append(s.close)
+
+
+def _empty_duckdb(name: str) -> Callable[[Project], None]:
+    def run(p: Project) -> None:
+        duckdb.connect(str(p.root / name)).close()
+        p.files()
+    return run
+
+
+ERP = ("erp", "build", "--params")
+CASES = [
+    # params profiles
+    Case("params-not-found", ("forecast", "--params", "params/nope.yaml"),
+         ("params/nope.yaml: params file not found", "ci.yaml")),
+    Case("params-bad-yaml", (*ERP, "params/bad.yaml", "--db", "{db}"), ("bad.yaml: not valid YAML",),
+         lambda p: p.profile("bad", "profile: bad\ndata: {source: demo\n")),
+    Case("params-not-a-mapping", (*ERP, "params/bad.yaml", "--db", "{db}"), ("a profile is a mapping", "list"),
+         lambda p: p.profile("bad", "- demo\n- ci\n")),
+    Case("params-unknown-key", (*ERP, "params/bad.yaml", "--db", "{db}"),
+         ("data.scael is not a known key", "did you mean 'scale'?"), lambda p: p.profile("bad", data={"scael": 2})),
+    Case("params-unknown-section", ("assort", "--params", "params/bad.yaml", "--db", "{db}"),
+         ("forcast is not a known key", "did you mean 'forecast'?"), lambda p: p.profile("bad", forcast={"horizon": 3})),
+    Case("params-wrong-type", ("forecast", "--params", "params/bad.yaml", "--db", "{db}"),
+         ("forecast.horizon", "valid integer", "'seven'"), lambda p: p.profile("bad", forecast={"horizon": "seven"})),
+    Case("params-out-of-range", ("forecast", "--params", "params/bad.yaml", "--db", "{db}"),
+         ("forecast.horizon", "greater than or equal to 1"), lambda p: p.profile("bad", forecast={"horizon": 0})),
+    Case("params-missing-required", (*ERP, "params/bad.yaml", "--db", "{db}"), ("data.source is required",),
+         lambda p: p.profile("bad", "profile: bad\ndata: {seed: 1}\n")),
+    Case("params-unknown-source", (*ERP, "params/bad.yaml", "--db", "{db}"),
+         ("data.source", "'demo', 'online_retail', 'frat' or 'files'", "'sql'"),
+         lambda p: p.profile("bad", data={"source": "sql"})),
+    Case("params-unknown-model", ("forecast", "--params", "params/bad.yaml", "--db", "{db}"),
+         ("unknown model(s) DeepARR", "did you mean 'DeepAR'"),
+         lambda p: p.profile("bad", forecast={"models": ["ETS", "DeepARR"]})),
+    Case("params-unknown-method", ("assort", "--params", "params/bad.yaml", "--db", "{db}"),
+         ("assort.methods.0", "'popular'"), lambda p: p.profile("bad", assort={"methods": ["popular"]})),
+    Case("params-bad-freq", ("forecast", "--params", "params/bad.yaml", "--db", "{db}"),
+         ("forecast.freq", "W-<day>", "'M'"), lambda p: p.profile("bad", forecast={"freq": "M"})),
+    Case("params-bad-quantiles", ("forecast", "--params", "params/bad.yaml", "--db", "{db}"),
+         ("forecast.quantiles", "include 0.1, 0.5 and 0.9"), lambda p: p.profile("bad", forecast={"quantiles": [0.5]})),
+    Case("params-rule-mismatch", ("assort", "--params", "params/bad.yaml", "--db", "{db}"),
+         ("'rule80' disagrees with rule_fill 0.7", "write 'rule70' or 'rule'"),
+         lambda p: p.profile("bad", assort={"k": [20, "rule80"]})),
+    Case("params-password-in-url", ("forecast", "--params", "params/bad.yaml"),
+         ("erp.url", "holds a password", "SKULAB_DB_URL"),
+         lambda p: p.profile("bad", erp={"url": "mysql+pymysql://erp:s3cret@db.example/erp"}), absent=("s3cret",)),
+    Case("params-no-data-path", (*ERP, "params/bad.yaml", "--db", "{db}"),
+         ("data.path is required for source 'files'",), lambda p: p.profile("bad", data={"source": "files"})),
+    # the command line
+    Case("cli-unknown-command", ("forcast", "--params", "params/ci.yaml"), ("invalid choice: 'forcast'",)),
+    Case("cli-missing-params", ("forecast",), ("skulab forecast", "required: --params", "--help")),
+    Case("cli-set-unknown-key", ("backtest", "--params", "params/ci.yaml", "--db", "{db}", "--set", "horizn=3"),
+         ("forecast.horizn is not a known key", "did you mean 'horizon'?")),
+    Case("cli-set-without-equals", ("backtest", "--params", "params/ci.yaml", "--db", "{db}", "--set", "horizon"),
+         ("--set takes key=value", "'horizon'")),
+    Case("cli-set-bad-value", ("backtest", "--params", "params/ci.yaml", "--db", "{db}", "--set", "features=[raw"),
+         ("--set features", "is not a YAML value")),
+    Case("cli-set-invalid-value", ("backtest", "--params", "params/ci.yaml", "--db", "{db}", "--set", "impute=mean"),
+         ("forecast.impute", "'seasonal'", "'mean'")),
+    Case("cli-bad-integer", ("evaluate", "assortment", "--params", "params/ci.yaml", "--db", "{db}",
+                             "--max-folds", "two"), ("--max-folds: invalid int value: 'two'",)),
+    Case("cli-bad-list", ("evaluate", "assortment", "--params", "params/ci.yaml", "--db", "{db}", "--windows", "2,x"),
+         ("--windows", "comma-separated positive integers", "'2,x'")),
+    Case("cli-unknown-method", ("evaluate", "assortment", "--params", "params/ci.yaml", "--db", "{db}",
+                                "--methods", "popularity,popular"), ("assort.methods.1", "'popular'")),
+    Case("cli-unknown-notebook", ("report", "--params", "params/ci.yaml", "--only", "01,99"),
+         ("--only 99", "no notebook", "01_eda", "--only 01,03")),
+    # bring-your-own files (data.source: files)
+    Case("files-missing-folder", (*ERP, "params/own.yaml", "--db", "{db}"),
+         ("nowhere: data folder for source 'files' not found", "set data.path"),
+         lambda p: p.profile("own", data={"source": "files", "path": "nowhere"})),
+    Case("files-not-a-directory", (*ERP, "params/own.yaml", "--db", "{db}"), ("notes.txt: not a directory",),
+         lambda p: ((p.root / "notes.txt").write_text("x"), p.profile("own", data={"source": "files",
+                                                                                  "path": "notes.txt"}))),
+    _files_case("files-unknown-sku", _set("order_line", 3, "sku_id", "ZZ"),
+                "order_line.csv (order_line)", "sku_id not in dim_sku", "'ZZ'", "row 4", "docs/data_format.md"),
+    _files_case("files-unknown-store", _set("fact_sales", 0, "store_id", "S9"),
+                "fact_sales.csv (fact_sales)", "store_id not in dim_store", "'S9'"),
+    _files_case("files-duplicate-key", _set("fact_sales", 1, "date", "2024-01-01"),
+                "duplicate key(s) on (date, store_id, sku_id)", "row 2"),
+    _files_case("files-negative-qty", _set("order_line", 2, "qty", "-1"), "qty value(s) not positive", "row 3"),
+    _files_case("files-negative-units", _set("fact_sales", 0, "units", "-4"), "units value(s) not non-negative"),
+    _files_case("files-missing-value", _set("order_line", 0, "qty", ""), "missing value(s) in required column qty"),
+    _files_case("files-missing-column", _edit_csv("fact_sales", lambda df: df.drop(columns="units")),
+                "fact_sales.csv (fact_sales): missing column(s) units"),
+    _files_case("files-unknown-column", _edit_csv("fact_sales", lambda df: df.rename(columns={"price": "prcie"})),
+                "unknown column 'prcie'", "did you mean price?"),
+    _files_case("files-unparsable-value", _set("fact_sales", 1, "date", "2024-02-30"),
+                "unparsable date value(s) in date", "'2024-02-30'"),
+    _files_case("files-malformed-csv", _write("dim_fdc.csv", "fdc_id,name,region\nF1,East FDC,East,extra\n"),
+                "dim_fdc.csv: malformed CSV", "line 2 has 4"),
+    _files_case("files-not-utf8", _write("dim_store.csv", "store_id,region,fdc_id\nS1,\xe9ast,F1\nS2,E,F1\n"
+                                         .encode("latin-1")), "dim_store.csv: not UTF-8", "save it as UTF-8 CSV"),
+    _files_case("files-not-parquet", _both(lambda f: (f / "dim_fdc.csv").unlink(),
+                                           _write("dim_fdc.parquet", "fdc_id,name\nF1,East\n")),
+                "dim_fdc.parquet: cannot read as parquet"),
+    _files_case("files-unknown-table", lambda f: (f / "order_line.csv").rename(f / "order_lines.csv"),
+                "unknown table 'order_lines'", "did you mean order_line?"),
+    _files_case("files-required-tables", lambda f: [x.unlink() for x in f.iterdir() if x.stem != "dim_sku"],
+                "fact_sales, or orders together with order_line, is required"),
+    _files_case("files-calendar-gap", _edit_csv("dim_calendar", lambda df: df[df["date"] != "2024-01-02"]),
+                "dim_calendar.csv (dim_calendar): 1 date(s)", "missing: 2024-01-02"),
+    # the real-data adapters pointed at other files
+    Case("retail-missing-column", ("erp", "build", "--params", "params/retail.yaml", "--db", "{db}"),
+         ("online_retail.parquet: missing column(s) UnitPrice (or Price)", "has: Invoice", "Online Retail II"),
+         _retail(lambda f: _retail_ii(("Price",)).to_parquet(f / "online_retail.parquet"))),
+    Case("retail-not-found", ("erp", "build", "--params", "params/retail.yaml", "--db", "{db}"),
+         ("online_retail.parquet: file not found", "set data.path"), _retail(lambda f: None)),
+    Case("retail-not-parquet", ("erp", "build", "--params", "params/retail.yaml", "--db", "{db}"),
+         ("online_retail.parquet: cannot read as parquet",),
+         _retail(lambda f: (f / "online_retail.parquet").write_text("Invoice,StockCode\n1,2\n"))),
+    Case("retail-wrong-format", ("erp", "build", "--params", "params/bad.yaml", "--db", "{db}"),
+         ("online_retail_II.xlsx", "reads .parquet or .csv", "save the sheet as CSV"),
+         lambda p: ((p.root / "online_retail_II.xlsx").write_bytes(b"PK\x03\x04"),
+                    p.profile("bad", data={"source": "online_retail", "path": "online_retail_II.xlsx"}))),
+    Case("frat-missing-column", ("erp", "build", "--params", "params/frat.yaml", "--db", "{db}"),
+         ("products.csv: missing column(s) product_size", "has: upc_id", "Breakfast at the Frat"),
+         _frat(drop=("products.csv", "product_size"))),
+    Case("frat-missing-file", ("erp", "build", "--params", "params/frat.yaml", "--db", "{db}"),
+         ("stores.csv: file not found", "Breakfast at the Frat"), _frat(missing="stores.csv")),
+    # databases
+    Case("db-not-a-url", ("forecast", "--params", "params/ci.yaml", "--db", "::nonsense"),
+         ("'::nonsense' is not a SQLAlchemy URL", "duckdb:///")),
+    Case("db-unknown-dialect", ("forecast", "--params", "params/ci.yaml", "--db", "sqlite:///{root}/erp.db"),
+         ("backend 'sqlite' is not supported", "duckdb, mysql, mariadb, postgresql")),
+    Case("db-driver-missing", ("assort", "--params", "params/ci.yaml", "--db", "postgresql+asyncpg://u@h/erp"),
+         ("driver 'postgresql+asyncpg' is not installed", "postgresql+psycopg://")),
+    Case("db-unreachable", ("forecast", "--params", "params/ci.yaml", "--db", "postgresql+psycopg://postgres@127.0.0.1:1/x"),
+         ("cannot reach the database server of postgresql+psycopg://postgres@127.0.0.1:1/x", "Connection refused",
+          "start the server"), variant="postgres"),
+    Case("db-unreachable", ("embed", "--params", "params/ci.yaml", "--db", "mysql://root@127.0.0.1:1/x"),
+         ("cannot reach the database server of mysql+pymysql://root@127.0.0.1:1/x", "Connection refused"),
+         variant="mysql"),
+    Case("db-no-answer", ("forecast", "--params", "params/ci.yaml", "--db", "postgresql://u@127.0.0.1:{port}/x"),
+         ("no answer from the database server", f"within {CONNECT_TIMEOUT} s", "connect_timeout"), _silent_server,
+         variant="postgres", slow=True),
+    Case("db-no-answer", ("forecast", "--params", "params/ci.yaml", "--db", "mysql://u@127.0.0.1:{port}/x"),
+         ("no answer from the database server", f"within {CONNECT_TIMEOUT} s"), _silent_server,
+         variant="mysql", slow=True),
+    Case("db-unknown-database", ("forecast", "--params", "params/ci.yaml", "--db", "{server_nodb}"),
+         ("database 'skulab_no_such_db' does not exist", "CREATE DATABASE skulab_no_such_db"), server="postgres",
+         variant="postgres"),
+    Case("db-unknown-database", ("assort", "--params", "params/ci.yaml", "--db", "{server_nodb}"),
+         ("database 'skulab_no_such_db' does not exist",), server="mysql", variant="mysql"),
+    Case("db-login-refused", ("forecast", "--params", "params/ci.yaml", "--db", "{server_nobody}"),
+         ("refused the login", "skulab_nobody", "check user and password"), server="postgres", variant="postgres"),
+    Case("db-login-refused", ("forecast", "--params", "params/ci.yaml", "--db", "{server_nobody}"),
+         ("refused the login", "skulab_nobody"), server="mysql", variant="mysql"),
+    *[Case("db-never-built", (*JOBS[job], "--params", "params/ci.yaml", "--db", "{db}"),
+           ("no ERP tables in duckdb:///{root}/erp.duckdb (the file does not exist)",
+            "run skulab erp build --params params/ci.yaml --db duckdb:///{root}/erp.duckdb"), variant=job)
+      for job in JOBS],
+    Case("db-not-duckdb", ("forecast", "--params", "params/ci.yaml", "--db", "duckdb:///{root}/notes.txt"),
+         ("notes.txt is not a DuckDB database file",), lambda p: (p.root / "notes.txt").write_text("not a database\n")),
+    Case("db-read-only", ("erp", "build", "--params", "params/own.yaml", "--db",
+                          "duckdb:///{root}/ro.duckdb?access_mode=read_only"),
+         ("cannot create the ERP tables in", "read-only"), _empty_duckdb("ro.duckdb")),
+    Case("db-locked", ("forecast", "--params", "params/ci.yaml", "--db", "{db}"),
+         ("{root}/erp.duckdb is in use by another process (PID {pid}:", "import duckdb", "then retry"),
+         _hold_lock, variant="reader"),
+    Case("db-locked", ("erp", "build", "--params", "params/own.yaml", "--db", "{db}"),
+         ("{root}/erp.duckdb is in use by another process (PID {pid}:", "then retry"), _hold_lock, variant="writer"),
+]
+
+
+@pytest.fixture
+def project(tmp_path: Path, small_tables: dict, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
+    root = tmp_path / "project"
+    (root / "params").mkdir(parents=True)
+    shutil.copy(ROOT / "params" / "ci.yaml", root / "params" / "ci.yaml")
+    (root / "notebooks").mkdir()
+    (root / "notebooks" / "01_eda.ipynb").write_text("{}")
+    monkeypatch.setenv("SKULAB_ROOT", str(root))
+    monkeypatch.delenv("SKULAB_DB_URL", raising=False)
+    monkeypatch.chdir(root)
+    p = Project(root, small_tables, {"root": str(root), "db": f"duckdb:///{root}/erp.duckdb"})
+    yield p
+    for cleanup in p.cleanups:
+        cleanup()
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    return {str(f.relative_to(root)): hashlib.sha1(f.read_bytes()).hexdigest()
+            for f in sorted(root.rglob("*")) if f.is_file()}
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:  # argparse
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _server_url(server: str) -> str:
+    url = os.environ.get(SERVERS[server])
+    if not url:
+        pytest.skip(f"{server} case skipped: set {SERVERS[server]} (.ci/run sets it when the server answers)")
+    return url
+
+
+def _check(code: int, out: str, err: str, words: list[str], absent: tuple[str, ...] = ()) -> str:
+    assert code == 2, (code, out, err)
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Traceback" not in err and out == "", (out, err)
+    for w in (*words,):
+        assert w in lines[0], f"{w!r} not in {lines[0]!r}"
+    for w in absent:
+        assert w not in lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else [])
+                                  for c in CASES])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(case: Case, project: Project,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    if case.server:
+        url = sa.engine.make_url(_server_url(case.server))
+        project.vars["server_nodb"] = url.set(database="skulab_no_such_db").render_as_string(hide_password=False)
+        project.vars["server_nobody"] = url.set(username="skulab_nobody").render_as_string(hide_password=False)
+    if case.setup:
+        case.setup(project)
+    before = _snapshot(project.root)
+    t0 = time.perf_counter()
+    code, out, err = _run([a.format(**project.vars) for a in case.argv], capsys)
+    seconds = time.perf_counter() - t0
+    _check(code, out, err, [w.format(**project.vars) for w in case.words], case.absent)
+    assert _snapshot(project.root) == before, "a failed command wrote or changed files"
+    assert seconds < 2 * CONNECT_TIMEOUT, f"took {seconds:.1f} s"
+
+
+@pytest.mark.parametrize("job", list(JOBS))
+def test_job_on_a_database_never_built_says_how_to_build_it(job: str, engine: sa.Engine, db_url: str,
+                                                            project: Project, capsys: pytest.CaptureFixture) -> None:
+    """An existing but empty database (a new DuckDB file, or an empty MariaDB / PostgreSQL database)."""
+    tables_before = sa.inspect(engine).get_table_names()
+    duck = engine.url.database if engine.dialect.name == "duckdb" else None
+    digest = hashlib.sha1(Path(duck).read_bytes()).hexdigest() if duck else None
+    code, out, err = _run([*JOBS[job], "--params", "params/ci.yaml", "--db", db_url], capsys)
+    shown = engine.url.render_as_string(hide_password=True)
+    _check(code, out, err, [f"no ERP tables in {shown}: run skulab erp build --params params/ci.yaml --db {shown}"])
+    assert sa.inspect(engine).get_table_names() == tables_before == []
+    if duck:
+        assert hashlib.sha1(Path(duck).read_bytes()).hexdigest() == digest
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_online_retail_ii_columns_are_read(fmt: str, project: Project, capsys: pytest.CaptureFixture) -> None:
+    f = project.root / f"online_retail_II.{fmt}"
+    df = _retail_ii()
+    df.to_csv(f, index=False) if fmt == "csv" else df.to_parquet(f)
+    project.profile("retail2", data={"source": "online_retail", "path": f.name, "seed": None, "scale": None,
+                                     "start": None, "days": None})
+    code = cli.main(["erp", "build", "--params", "params/retail2.yaml", "--db", project.vars["db"]])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    summary = out.split("cleaning steps")[0]
+    counts = {line.split()[0]: line.split()[-1] for line in summary.splitlines()[1:] if line.split()}
+    assert counts["order_line"] == "3" and counts["orders"] == "2" and counts["dim_sku"] == "2"
+    assert "cancellation (InvoiceNo starts with 'C')" in out
+
+
+def test_frat_reads_dunnhumby_column_names(project: Project, capsys: pytest.CaptureFixture) -> None:
+    _frat()(project)
+    folder = project.root / "frat"
+    upper = {"store_id": "STORE_NUM", "upc_id": "UPC"}
+    tx = pd.read_parquet(folder / "transactions.parquet")
+    tx.rename(columns=lambda c: upper.get(c, c.upper())).to_parquet(folder / "transactions.parquet")
+    products = pd.read_csv(folder / "products.csv", dtype=str)
+    products.rename(columns=lambda c: "UPC" if c == "upc_id" else c.upper()).to_csv(folder / "products.csv",
+                                                                                   index=False)
+    code = cli.main(["erp", "build", "--params", "params/frat.yaml", "--db", project.vars["db"]])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    summary = out.split("cleaning steps")[0].splitlines()[1:]
+    counts = {line.split()[0]: line.split()[-1] for line in summary if line.split()}
+    assert counts["fact_sales"] == "2" and counts["dim_sku"] == "1" and counts["dim_store"] == "1"
+
+
+def test_unreachable_database_is_one_line_from_the_real_command(project: Project) -> None:
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "skulab.cli", "forecast", "--params", "params/ci.yaml", "--db",
+                          "postgresql+psycopg://postgres@127.0.0.1:1/x"], capture_output=True, text=True,
+                         cwd=project.root, timeout=60, check=False)
+    assert out.returncode == 2 and out.stdout == "" and "Traceback" not in out.stderr
+    assert out.stderr.count("\n") == 1 and out.stderr.startswith("error: cannot reach the database server")
+    assert time.perf_counter() - t0 < 2 * CONNECT_TIMEOUT
+
+
+def test_every_kind_is_documented() -> None:
+    doc = (ROOT / "docs" / "errors.md").read_text()
+    rows = {line.split("|")[1].strip().strip("`") for line in doc.splitlines()
+            if line.startswith("| `") and line.count("|") >= 4}
+    kinds = {c.kind for c in CASES}
+    assert kinds - rows == set(), "kinds tested but not in docs/errors.md"
+    assert rows - kinds == set(), "kinds in docs/errors.md without a test"
