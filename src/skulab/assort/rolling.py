@@ -194,7 +194,6 @@ def summarise(folds: pd.DataFrame, cfg: AssortConfig) -> pd.DataFrame:
                                          key=lambda s: s.map(str) if s.name == "k_label" else s).reset_index(drop=True)
 
 
-
 def _in_sample(types: OrderTypes, k: int) -> dict:
     b = bound.lagrangian_bound(types, k)
     return {"train_bound": b.value / types.total, "bound_seconds": b.seconds}
