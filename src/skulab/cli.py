@@ -104,6 +104,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def iso_date(text: str) -> str:
+    """An argparse type: a calendar date YYYY-MM-DD, e.g. --test-end 2024-12-30."""
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
 def int_list(text: str) -> list[int]:
     """An argparse type: comma-separated positive integers, e.g. --windows 2,4,8."""
     try:

@@ -27,11 +27,11 @@ def add_commands(g: Grammar) -> None:
     ev.set_defaults(run=_evaluate)
 
     bench = g.bench.add_parser("assort", parents=[g.profile], help="scoring throughput; methods, MIP and bound at growing SKU counts")
-    bench.add_argument("--sizes", default="1000,3000,10000,50000", help="SKU counts (orders = 10 x SKUs)")
+    bench.add_argument("--sizes", type=int_list, default=[1000, 3000, 10000, 50000], help="SKU counts (orders = 10 x SKUs)")
     bench.add_argument("--scoring-orders", type=int, default=1_000_000, help="orders of the scoring benchmark")
     bench.add_argument("--mip-time-limit", type=float, default=60.0, help="seconds for each MIP")
     bench.add_argument("--baskets", default="small,large", help="instance families: small and/or large baskets")
-    bench.add_argument("--large-sizes", default="1000,3000,10000,50000", help="SKU counts of the large-basket family")
+    bench.add_argument("--large-sizes", type=int_list, default=[1000, 3000, 10000, 50000], help="SKU counts of the large-basket family")
     bench.set_defaults(run=_bench)
 
 
@@ -87,7 +87,7 @@ def _bench(args: argparse.Namespace) -> None:
               f"covers {row['covered']:.2%}" + (f" ({row['status']})" if isinstance(row.get("status"), str) else ""),
               flush=True)
 
-    table = pd.concat([benchmark.methods_by_size([int(n) for n in sizes[family].split(",")], a, baskets=family,
+    table = pd.concat([benchmark.methods_by_size(sizes[family], a, baskets=family,
                                                  on_row=show)
                        for family in args.baskets.split(",")], ignore_index=True)
     print(table.to_string(index=False))

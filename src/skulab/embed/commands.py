@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from skulab.cli import int_list, iso_date
+
 if TYPE_CHECKING:
     from skulab.cli import Grammar
 
@@ -13,15 +15,15 @@ def add_commands(g: Grammar) -> None:
     """Register `skulab embed` and `skulab bench embed`."""
     embed = g.sub.add_parser("embed", parents=[g.profile, g.database], help="train SKU2Vec and the gensim baselines on the profile's orders, "
                                          "judge them on the following week, write embeddings and metrics")
-    embed.add_argument("--test-end", help="Monday ending the test window (exclusive); default: after the "
+    embed.add_argument("--test-end", type=iso_date, help="Monday ending the test window (exclusive); default: after the "
                                           "last complete week")
     embed.set_defaults(run=_embed)
 
     b = g.bench.add_parser("embed", parents=[g.profile], help="SKU2Vec vs gensim: samples per second and peak memory at growing "
                                            "order counts (demo orders x10, about 1.6 M lines, by default)")
-    b.add_argument("--sizes", default=",".join(str(s) for s in _default_sizes()),
+    b.add_argument("--sizes", type=int_list, default=list(_default_sizes()),
                    help="comma-separated order-line counts")
-    b.add_argument("--threads", default="1", help="comma-separated thread counts (torch, gensim workers)")
+    b.add_argument("--threads", type=int_list, default=[1], help="comma-separated thread counts (torch, gensim workers)")
     b.add_argument("--epochs", type=int, default=2, help="epochs per timed run")
     b.add_argument("--repeats", type=int, default=1, help="timed runs per cell; the fastest counts")
     b.add_argument("--orders", choices=["demo", "profile"], default="demo",
@@ -56,14 +58,9 @@ def _bench(args: argparse.Namespace) -> None:
     from skulab.errors import ConfigError
 
     cfg = config.load(args.params)
-    try:
-        sizes = [int(s) for s in args.sizes.split(",")]
-        threads = [int(t) for t in args.threads.split(",")]
-    except ValueError:
-        raise ConfigError(f"--sizes and --threads take comma-separated integers, got '{args.sizes}' and "
-                          f"'{args.threads}'") from None
-    if min(args.epochs, args.repeats, *sizes, *threads) < 1 or (args.negatives or 0) < 0:
-        raise ConfigError("--epochs, --repeats, --sizes and --threads must be positive, --negatives >= 0")
+    sizes, threads = args.sizes, args.threads
+    if min(args.epochs, args.repeats) < 1 or (args.negatives or 0) < 0:
+        raise ConfigError("--epochs and --repeats must be positive, --negatives >= 0")
     embed = cfg.embed if args.negatives is None else config.override(cfg, "embed", negatives=args.negatives).embed
     if args.orders == "demo":
         lines, skus = benchmark.demo_orders(cfg.data.seed)

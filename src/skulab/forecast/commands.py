@@ -6,6 +6,8 @@ import argparse
 import time
 from typing import TYPE_CHECKING
 
+from skulab.cli import int_list
+
 if TYPE_CHECKING:
     from skulab.cli import Grammar
 
@@ -55,7 +57,7 @@ def _bench(args: argparse.Namespace) -> None:
     from skulab.bench.forecast import run
 
     cfg = config.load(args.params)
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = args.sizes
     t0 = time.perf_counter()
 
     def partial(table: pd.DataFrame) -> None:  # a long benchmark keeps what it measured so far
@@ -83,7 +85,7 @@ def add_commands(g: Grammar) -> None:
     b.set_defaults(run=_backtest)
 
     bf = g.bench.add_parser("forecast", parents=[g.profile], help="fit + predict time and peak memory per model family and size")
-    bf.add_argument("--sizes", default="100,1000,10000", help="numbers of series, comma-separated")
+    bf.add_argument("--sizes", type=int_list, default=[100, 1000, 10000], help="numbers of series, comma-separated")
     bf.add_argument("--families", default="SeasonalNaive,ETS,DirectTabular,RecursiveTabular,DeepAR",
                     help="one model per family to time, comma-separated")
     bf.set_defaults(run=_bench)
