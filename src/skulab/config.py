@@ -186,9 +186,14 @@ class AssortConfig(_Section):
     seed: int = 7
 
     @property
+    def rule_percent(self) -> int:
+        """The share of training orders the rule's K fills, in percent (70 when rule_fill is 0.7)."""
+        return round(self.rule_fill * 100)
+
+    @property
     def rule_label(self) -> str:
         """The label of the rule's K in every table: 'rule70' when rule_fill is 0.7."""
-        return f"rule{round(self.rule_fill * 100)}"
+        return f"rule{self.rule_percent}"
 
     @model_validator(mode="after")
     def _rule_tokens(self) -> AssortConfig:

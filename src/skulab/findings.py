@@ -173,7 +173,7 @@ def assortment_net(table: pd.DataFrame, history: pd.DataFrame, cfg: AssortConfig
     fills = at.groupby("method", sort=False)[["test_fill", "train_fill", "certified_gap"]].mean()
     hindsight = at.groupby("fdc_id")["hindsight_fill"].first().mean() if "hindsight_fill" in at else np.nan
     pop = fills.loc["popularity", "test_fill"]
-    rule = f"the {_rule_percent(cfg)} % rule's K"
+    rule = f"the {cfg.rule_percent} % rule's K"
     loss = history["loss"]
     text = [(f"The net's loss (1 - expected fill) went from {loss.iloc[0]:.3f} to {loss.iloc[-1]:.3f} in {len(loss)} "
             "epochs.")]
@@ -199,7 +199,7 @@ def rolling(summary: pd.DataFrame, cfg: AssortConfig) -> str:
     """Chapter 07: per window, the best method against popularity at the rule's K, the window's own effect, and
     what in-sample optimisation is worth next week."""
     s = summary[summary["k_label"] == cfg.rule_label]
-    rule = f"the {_rule_percent(cfg)} % rule's K"
+    rule = f"the {cfg.rule_percent} % rule's K"
     text, best_gain = [], -np.inf
     for w in sorted(s["window"].unique()):
         g = s[s["window"] == w].set_index("method")
@@ -263,7 +263,3 @@ def _relative(gain: float) -> str:
     if gain < 0:
         return f"{-gain:.1%} worse than"
     return "level with"
-
-
-def _rule_percent(cfg: AssortConfig) -> int:
-    return round(cfg.rule_fill * 100)

@@ -8,12 +8,11 @@ import sqlalchemy as sa
 from skulab.config import Config
 from skulab.data import SourceData
 from skulab.data.schema import TABLES
-from skulab.erp.connect import database_url, is_own_embedded, make_engine, require_erp
+from skulab.erp.connect import database_url, has_rows, is_own_embedded, make_engine, require_erp
 from skulab.erp.extract import read_query, read_sql, sql_text
 from skulab.erp.load import insert_frame, replace_tables
 from skulab.erp.read import (
     Training,
-    has_rows,
     read_forecast,
     read_forecast_runs,
     read_forecast_series,

@@ -85,13 +85,19 @@ def require_erp(cfg: Config, url: str) -> sa.Engine:
     if _duckdb_file(url) and not Path(_duckdb_file(url)).is_file():
         raise DatabaseError(f"no ERP tables in {_hide(url)} (the file does not exist): {fix}")
     engine = make_engine(url)
-    inspector = sa.inspect(engine)
-    if not inspector.has_table("dim_sku"):
+    if not sa.inspect(engine).has_table("dim_sku"):
         raise DatabaseError(f"no ERP tables in {_hide(url)}: {fix}")
-    with engine.connect() as conn:
-        if conn.execute(sa.text("SELECT COUNT(*) FROM dim_sku")).scalar_one() == 0:
-            raise DatabaseError(f"the ERP in {_hide(url)} holds no SKUs (dim_sku is empty): {fix}")
+    if not has_rows(engine, "dim_sku"):
+        raise DatabaseError(f"the ERP in {_hide(url)} holds no SKUs (dim_sku is empty): {fix}")
     return engine
+
+
+def has_rows(engine: sa.Engine, table: str) -> bool:
+    """Whether `table` exists and holds at least one row."""
+    if not sa.inspect(engine).has_table(table):
+        return False
+    with engine.connect() as conn:
+        return conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one() > 0
 
 
 def _connection_error(ctx: sa.engine.ExceptionContext) -> None:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from skulab.config import ForecastConfig
 from skulab.constants import EARLIEST, EARLIEST_DATE, LATEST, LATEST_DATE
+from skulab.erp.connect import has_rows
 from skulab.erp.extract import read_sql
 
 _FORECAST_QUERIES = {"store": ("forecast_training", "forecast_truth"),
@@ -85,11 +86,3 @@ def read_forecast_series(engine: sa.Engine) -> pd.DataFrame:
 def read_forecast(engine: sa.Engine, sku_id: str, store_id: str, model: str) -> pd.DataFrame:
     """One series' forecast by one model from the newest finished run, day by day (query `forecast_path`)."""
     return read_sql(engine, "forecast_path", sku_id=sku_id, store_id=store_id, model=model)
-
-
-def has_rows(engine: sa.Engine, table: str) -> bool:
-    """Whether `table` exists and holds at least one row."""
-    if not sa.inspect(engine).has_table(table):
-        return False
-    with engine.connect() as conn:
-        return conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one() > 0
