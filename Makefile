@@ -14,7 +14,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -qq torch==2.13.0
-	$(PY) -m pip install -qq -e ".[dev,lab]"
+	$(PY) -m pip install -qq -e ".[dev,lab,spark]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (skulab)" >/dev/null
 	touch $(STAMP)
 

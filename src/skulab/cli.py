@@ -42,6 +42,19 @@ def _erp_build(args: argparse.Namespace) -> None:
         print(steps.to_string(index=False))
 
 
+def _erp_export(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from skulab import config, erp
+    from skulab.erp.export import export
+
+    cfg = config.load(args.params)
+    t0 = time.perf_counter()
+    table = export(erp.connect(cfg, args.db), Path(args.to))
+    print(f"exported the ERP's input tables as partitioned parquet to {args.to} in {time.perf_counter() - t0:.1f} s")
+    print(table.to_string(index=False))
+
+
 def _report(args: argparse.Namespace) -> None:
     from skulab import config, report
 
@@ -53,6 +66,7 @@ def _report(args: argparse.Namespace) -> None:
 
 def parser() -> argparse.ArgumentParser:
     """The command-line grammar; each sub-command names the profile with --params."""
+    from skulab.allocate import commands as allocate_commands
     from skulab.assort import commands as assort_commands
     from skulab.embed import commands as embed_commands
     from skulab.forecast import commands as forecast_commands
@@ -70,6 +84,10 @@ def parser() -> argparse.ArgumentParser:
     build = erp_sub.add_parser("build", parents=[profile, database],
                                help="create the ERP and fill it from the profile's data source")
     build.set_defaults(run=_erp_build)
+    export = erp_sub.add_parser("export", parents=[profile, database],
+                                help="write the input tables as partitioned parquet (order lines per FDC, sales per store)")
+    export.add_argument("--to", required=True, help="folder that receives one sub-folder per table")
+    export.set_defaults(run=_erp_export)
 
     rep = sub.add_parser("report", parents=[profile],
                          help="re-execute notebooks/NN_*.ipynb with a profile into reports/<profile>/")
@@ -81,7 +99,7 @@ def parser() -> argparse.ArgumentParser:
     g = Grammar(sub=sub, bench=bench.add_subparsers(dest="bench_command", required=True),
                 evaluate=evaluate.add_subparsers(dest="evaluate_command", required=True),
                 profile=profile, database=database)
-    for chapter in (forecast_commands, embed_commands, assort_commands):
+    for chapter in (forecast_commands, embed_commands, assort_commands, allocate_commands):
         chapter.add_commands(g)
     return p
 

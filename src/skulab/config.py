@@ -23,6 +23,7 @@ SHARED_DATA_DIRS = {"online_retail": "online_retail", "frat": "breakfast_at_the_
 AssortMethod = Literal[tuple(ASSORT_METHODS)]  # type: ignore[valid-type]
 FeatureGroup = Literal[FEATURE_GROUPS]  # type: ignore[valid-type]
 RULE = re.compile(r"^rule(\d{1,2})?$")
+SPARK_MASTER = re.compile(r"^(local(\[(\d+|\*)(,\d+)?\])?|spark://[^/\s:,]+(:\d+)?(,[^/\s:,]+(:\d+)?)*|yarn|k8s://\S+)$")
 
 
 class _Section(BaseModel):
@@ -73,7 +74,8 @@ class ForecastConfig(_Section):
     price, base price and one flag per promotion type as they come, the reference setting); `impute` names
     how periods without a row are filled and `censored` what happens to stock-out periods; `static` adds
     SKU and store attributes; `epochs` and `batches` fix the deep models' training length and
-    `tabular_rounds` caps LightGBM's boosting rounds (no time limits anywhere).
+    `tabular_rounds` caps LightGBM's boosting rounds (no time limits anywhere). `conformal` moves each model's
+    q10 and q90 so that its validation window holds 80 % of the sales (skulab.forecast.calibration).
     """
 
     freq: str = "D"
@@ -87,6 +89,7 @@ class ForecastConfig(_Section):
     models: list[str] = ["SeasonalNaive", "ETS", "DirectTabular", "RecursiveTabular"]
     ensemble: bool = True
     quantiles: list[float] = [0.1, 0.5, 0.9]
+    conformal: bool = False
     epochs: int = Field(5, ge=1)
     batches: int = Field(50, ge=1)
     tabular_rounds: int | None = Field(None, ge=1)
@@ -165,6 +168,10 @@ class AssortConfig(_Section):
     `train_weeks` is the window of the write-back job; `windows` are the windows the evaluation studies,
     each tested on the same weeks (the latest `max_folds`, or every week with a full longest window).
     `deploy_method` and `deploy_k` choose what `skulab assort` writes back.
+    `local_search_*`: the start (hybrid or popularity), the most swaps and the candidates tried on each side.
+    `guard_candidates` are the methods the guarded method may pick instead of popularity, each only when it beats
+    popularity's fill of the last training week by more than `guard_margin` (a share: 0.01 is one point).
+    `learned_label_time_limit` bounds each MIP that labels a past week's optimum for the learned method.
     """
 
     k: list[int | str] = [200, 500, 1000, "rule"]
@@ -180,6 +187,12 @@ class AssortConfig(_Section):
     net_epochs: int = Field(150, ge=1)
     net_hidden: int = Field(32, ge=1)
     net_max_pairs: int = Field(3, ge=1)
+    local_search_start: Literal["hybrid", "popularity"] = "hybrid"
+    local_search_moves: int = Field(50, ge=0)
+    local_search_candidates: int = Field(50, ge=1)
+    guard_candidates: list[AssortMethod] = ["net", "hybrid", "sku2vec", "local_search"]
+    guard_margin: float = Field(0.0, ge=0, lt=1)
+    learned_label_time_limit: float = Field(2.0, gt=0)
     bootstrap: int = Field(2000, ge=100)
     deploy_method: AssortMethod = "net"
     deploy_k: int | str = "rule"
@@ -194,6 +207,13 @@ class AssortConfig(_Section):
     def rule_label(self) -> str:
         """The label of the rule's K in every table: 'rule70' when rule_fill is 0.7."""
         return f"rule{self.rule_percent}"
+
+    @field_validator("guard_candidates")
+    @classmethod
+    def _not_guarded(cls, names: list[str]) -> list[str]:
+        if "guarded" in names:
+            raise ValueError("the guarded method cannot be its own candidate")
+        return names
 
     @model_validator(mode="after")
     def _rule_tokens(self) -> AssortConfig:
@@ -216,6 +236,64 @@ class AssortConfig(_Section):
         return self
 
 
+class EngineConfig(_Section):
+    """Where the partitioned jobs run: `local` (in this process) or `spark` at `master` with Spark `conf`.
+
+    `master` is a Spark master URL: local[N], spark://host:port[,host:port], yarn or k8s://https://host:port;
+    `conf` holds spark.* settings (spark.executor.memory, ...). Only `spark` needs the spark extra.
+    """
+
+    name: Literal["local", "spark"] = "local"
+    master: str = "local[2]"
+    conf: dict[str, str | int | float | bool] = {}
+
+    @field_validator("master")
+    @classmethod
+    def _master_url(cls, master: str) -> str:
+        if not SPARK_MASTER.match(master):
+            raise ValueError("is not a Spark master URL: write local[2], spark://host:7077, yarn or k8s://https://host:443")
+        return master
+
+    @field_validator("conf")
+    @classmethod
+    def _spark_keys(cls, conf: dict[str, str | int | float | bool]) -> dict[str, str | int | float | bool]:
+        bad = [key for key in conf if not key.startswith("spark.")]
+        if bad:
+            raise ValueError(f"{bad[0]} is not a Spark setting (their keys start with 'spark.', e.g. spark.executor.memory)")
+        return conf
+
+
+class AllocateConfig(_Section):
+    """Store allocation: costs, the DC's stock, the baselines and the rolling simulation (skulab.allocate).
+
+    Costs per unit: `margin` on a unit sold, `holding` on a unit left over; a transfer between stores (or from
+    the DC) after the fact costs `transfer_fixed` plus `transfer_unit` per unit. `dc` is `central` (one DC
+    serves every store) or `fdc` (each store's FDC serves it). The job allocates the forecast's first week of
+    `model` with the DC holding `stock` x the forecast's expected demand (or a --stock file) by `policy`;
+    the proportional baseline uses the last `history_weeks` weeks of sales. The simulation backtests `models`
+    (default: forecast.models) and tests `weeks` weeks
+    at each of `stock_levels` (fractions of the week's expected demand) with `draws` demand draws a week, on
+    `skus` sampled SKUs sold at two or more stores (every store of each), intervals from `bootstrap` resamples.
+    """
+
+    margin: float = Field(10.0, gt=0)
+    holding: float = Field(2.0, ge=0)
+    transfer_fixed: float = Field(25.0, ge=0)
+    transfer_unit: float = Field(1.0, ge=0)
+    dc: Literal["central", "fdc"] = "central"
+    model: str = "WeightedEnsemble"
+    models: list[str] | None = None
+    stock: float = Field(1.0, gt=0)
+    policy: Literal["newsvendor", "proportional", "equal"] = "newsvendor"
+    history_weeks: int = Field(4, ge=1)
+    stock_levels: list[float] = Field([0.8, 1.1], min_length=1)
+    weeks: int = Field(8, ge=1)
+    draws: int = Field(20, ge=1)
+    skus: int = Field(40, ge=1)
+    bootstrap: int = Field(1000, ge=100)
+    seed: int = 7
+
+
 class Config(_Section):
     """A validated profile plus where it came from."""
 
@@ -226,6 +304,8 @@ class Config(_Section):
     forecast: ForecastConfig = ForecastConfig()
     embed: EmbedConfig = EmbedConfig()
     assort: AssortConfig = AssortConfig()
+    engine: EngineConfig = EngineConfig()
+    allocate: AllocateConfig = AllocateConfig()
     root: Path = Field(exclude=True)
     source_file: Path = Field(exclude=True)
 
@@ -345,7 +425,11 @@ def _explain(error: dict[str, Any], prefix: tuple[str, ...] = ()) -> str:
     if isinstance(error["input"], dict):  # a check across a section's keys names the key in its message
         return f"{loc}.{msg}"
     secret = error["loc"][-1] == "url"  # never echo a URL that may hold a password
-    return f"{loc}: {msg}" if secret else f"{loc}: {msg} (got {error['input']!r})"
+    got = f"got {error['input']!r}"
+    if error["type"] == "literal_error":  # a mistyped choice: name the closest one
+        close = difflib.get_close_matches(str(error["input"]), re.findall(r"'([^']*)'", error["ctx"]["expected"]), n=1)
+        got += f"; did you mean '{close[0]}'?" if close else ""
+    return f"{loc}: {msg}" if secret else f"{loc}: {msg} ({got})"
 
 
 def _known_keys(section: tuple[Any, ...]) -> list[str]:

@@ -132,6 +132,13 @@ def forecast_models(board: pd.DataFrame, table: pd.DataFrame, ablation_table: pd
         sentence += (f"; {', '.join(worse.index)} raise{'s' if len(worse) == 1 else ''} it." if len(worse)
                      else "; no variant raises it.")
         text.append(sentence)
+    m5 = next((i for i in table.index if i.startswith("M5 recipe alone: ")), None)
+    if m5:
+        text.append(f"The M5-recipe LightGBM alone scores {table.loc[m5, 'mean']:.3f}: skulab's headline is "
+                    f"{_relative(1 - wql / table.loc[m5, 'mean'])} it.")
+    covered = board.set_index("model")["coverage80"].get(head.split(": ", 1)[1]) if "coverage80" in board else None
+    if covered is not None and pd.notna(covered):
+        text.append(f"Its q10-q90 interval holds {covered:.1%} of the scored sales (80 % is calibrated).")
     if _TRUTH in set(board["model"]):
         floor = board.loc[board["model"] == _TRUTH, "WQL"].iloc[0]
         gap = models["WQL"].iloc[0] - floor
@@ -263,3 +270,53 @@ def _relative(gain: float) -> str:
     if gain < 0:
         return f"{-gain:.1%} worse than"
     return "level with"
+
+
+def allocation(summary: pd.DataFrame, censored: bool) -> str:
+    """Chapter 08: the newsvendor allocation against proportional and equal shares and the true-demand limit."""
+    text = []
+    for level, s in summary.groupby("level", sort=False):
+        s = s.set_index("policy")
+        nv, prop = s.loc["newsvendor"], s.loc["proportional"]
+        sentence = (f"With the DC holding {level:.0%} of the week's expected demand, the newsvendor allocation loses "
+                    f"{nv['lost_pct']:.1%} of demand (proportional {prop['lost_pct']:.1%}, equal "
+                    f"{s.loc['equal', 'lost_pct']:.1%}), makes {nv['transfers_per_1000']:.0f} transfers per 1,000 units "
+                    f"sold (proportional {prop['transfers_per_1000']:.0f}) and costs {nv['cost']:,.0f} a week "
+                    f"({nv['cost_vs_prop']:+.1%} against proportional)")
+        if "cost_vs_truth" in s and pd.notna(nv.get("cost_vs_truth")):
+            sentence += f", {nv['cost_vs_truth']:+.1%} against the allocation that knows the true demand"
+        text.append(sentence + ".")
+    weeks = int(summary["weeks"].max())
+    text.append(f"The intervals are 95 % bootstrap intervals over {weeks} week(s)"
+                + (", too few to separate the policies." if weeks < 4 else "."))
+    if censored:
+        text.append("Demand here is the observed sales, censored by stock-outs: lost sales are understated.")
+    return " ".join(text)
+
+
+def whatif(table: pd.DataFrame, aim: float = 0.10, min_series: int = 30) -> str:
+    """Chapter 09: forecast promotion uplift per type against the true (demo) or observed uplift."""
+    rows = table[table["category"] == "all"]
+    model = rows["model"].iloc[0]
+    rows = rows[rows["model"] == model].set_index("promotion")
+    truth = rows["true"].notna().any()
+    reference = rows["true"] if truth else rows["observed"]
+    against = "the generator's true uplift" if truth else "the observed uplift (promoted against neighbouring periods)"
+    parts = [f"{kind} {(r['estimated'] - 1):+.0%} [{(r['lo'] - 1):+.0%}, {(r['hi'] - 1):+.0%}] against "
+             f"{(reference[kind] - 1):+.0%} ({r['promoted_series']} promoted series)"
+             for kind, r in rows.iterrows() if pd.notna(r["estimated"])]
+    text = [f"{model}'s forecast uplift per promotion type, at the type's usual discount, against {against}: "
+            + "; ".join(parts) + "."]
+    judged = rows[(rows["promoted_series"] >= min_series) & rows["error"].notna()]
+    met = judged.index[judged["error"].abs() <= aim].tolist()
+    missed = [f"{k} ({e:+.0%})" for k, e in judged["error"].items() if abs(e) > aim]
+    if judged.empty:
+        text.append(f"No type has {min_series} or more promoted series in the history: too few to judge the "
+                    f"{aim:.0%} aim.")
+    else:
+        text.append(f"Of the {len(judged)} type(s) with at least {min_series} promoted series, "
+                    + (f"{_names(met)} {'is' if len(met) == 1 else 'are'} within {aim:.0%} of the reference"
+                       if met else f"none is within {aim:.0%} of the reference")
+                    + (f"; {_names(missed)} "
+                       f"{'misses' if len(missed) == 1 else 'miss'} it." if missed else "."))
+    return " ".join(text)

@@ -18,6 +18,9 @@ ASSORT_METHODS: dict[str, str] = {
     "sku2vec": "popular seeds expanded by SKU2Vec neighbours",
     "net": "JD's end-to-end assortment net",
     "hybrid": "demand-weighted Reverse-Exclude, parameters chosen on the last training week",
+    "local_search": "swaps from the hybrid's start, as many as the last training week supports",
+    "guarded": "the learned method that beats popularity on the last training week, else popularity",
+    "learned": "a ranker trained to predict each past week's optimal assortment",
 }
 
 # name -> (AutoGluon model key, family, fixed hyperparameters; deep models get epochs and batches added)
@@ -37,6 +40,8 @@ FORECAST_MODELS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "RecursiveTabularLevel": ("RecursiveTabular", "tabular", {"differences": [], "target_scaler": "mean_abs"}),
     # one LightGBM per horizon step, each with the lags that step can see
     "PerStepTabular": ("PerStepTabular", "tabular", {"model_name": "GBM"}),
+    # the M5 recipe (skulab.forecast.m5): global Tweedie LightGBM on mlforecast lags and rolling means, recursive
+    "M5LightGBM": ("M5LightGBM", "tabular", {}),
     "DeepAR": ("DeepAR", "deep", {}),
     "TemporalFusionTransformer": ("TemporalFusionTransformer", "deep", {}),
     "PatchTST": ("PatchTST", "deep", {}),

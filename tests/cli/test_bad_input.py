@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CI = yaml.safe_load((ROOT / "params" / "ci.yaml").read_text())
 SERVERS = {"mysql": "SKULAB_TEST_MYSQL_URL", "postgres": "SKULAB_TEST_POSTGRES_URL"}
 JOBS = {"forecast": ["forecast"], "assort": ["assort"], "evaluate": ["evaluate", "assortment"], "embed": ["embed"],
-        "backtest": ["backtest"]}
+        "backtest": ["backtest"], "allocate": ["allocate"]}
 
 
 @dataclass
@@ -191,6 +191,20 @@ def _silent_server(p: Project) -> None:
     p.cleanups.append(s.close)
 
 
+def _hide_pyspark(p: Project) -> None:
+    """This process as if the spark extra were not installed (`import pyspark` fails), until the case ends."""
+    before = sys.modules.get("pyspark")
+    sys.modules["pyspark"] = None  # type: ignore[assignment]
+    p.cleanups.append(lambda: sys.modules.__setitem__("pyspark", before) if before else sys.modules.pop("pyspark"))
+
+
+def _free_port(p: Project) -> None:
+    """A port on this machine where nothing listens (a Spark master that is down)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        p.vars["port"] = str(s.getsockname()[1])
+
+
 def _empty_duckdb(name: str) -> Callable[[Project], None]:
     def run(p: Project) -> None:
         duckdb.connect(str(p.root / name)).close()
@@ -198,6 +212,25 @@ def _empty_duckdb(name: str) -> Callable[[Project], None]:
     return run
 
 
+def _forecast_erp(stock: str | None = None, store: str = "S1", forecast: bool = True) -> Callable[[Project], None]:
+    """The small tables built into erp.duckdb with a one-week forecast run, and a stock file stock.csv."""
+    def run(p: Project) -> None:
+        from skulab import erp
+
+        engine = erp.make_engine(p.vars["db"])
+        erp.replace_tables(engine, p.tables)
+        if forecast:
+            rows = pd.DataFrame({"sku_id": "A-S", "store_id": store, "model": "WeightedEnsemble", "mean": 2.0,
+                                 "q10": 0.0, "q50": 2.0, "q90": 5.0,
+                                 "forecast_date": pd.date_range("2024-01-08", periods=7)})
+            erp.write_run(engine, "forecast", "f1", rows, profile="ci", params={})
+        engine.dispose()
+        if stock is not None:
+            (p.root / "stock.csv").write_text(stock)
+    return run
+
+
+ALLOCATE = ("allocate", "--params", "params/ci.yaml", "--db", "{db}")
 ERP = ("erp", "build", "--params")
 CASES = [
     # params profiles
@@ -232,11 +265,16 @@ CASES = [
     Case("params-rule-mismatch", ("assort", "--params", "params/bad.yaml", "--db", "{db}"),
          ("'rule80' disagrees with rule_fill 0.7", "write 'rule70' or 'rule'"),
          lambda p: p.profile("bad", assort={"k": [20, "rule80"]})),
+    Case("params-guard-itself", ("assort", "--params", "params/bad.yaml", "--db", "{db}"),
+         ("assort.guard_candidates", "cannot be its own candidate"),
+         lambda p: p.profile("bad", assort={"guard_candidates": ["net", "guarded"]})),
     Case("params-password-in-url", ("forecast", "--params", "params/bad.yaml"),
          ("erp.url", "holds a password", "SKULAB_DB_URL"),
          lambda p: p.profile("bad", erp={"url": "mysql+pymysql://erp:s3cret@db.example/erp"}), absent=("s3cret",)),
     Case("params-no-data-path", (*ERP, "params/bad.yaml", "--db", "{db}"),
          ("data.path is required for source 'files'",), lambda p: p.profile("bad", data={"source": "files"})),
+    Case("params-unknown-engine", ("evaluate", "assortment", "--params", "params/bad.yaml", "--db", "{db}"),
+         ("engine.name", "(got 'sparkk'; did you mean 'spark'?)"), lambda p: p.profile("bad", engine={"name": "sparkk"})),
     # the command line
     Case("cli-unknown-command", ("forcast", "--params", "params/ci.yaml"), ("invalid choice: 'forcast'",)),
     Case("cli-missing-params", ("forecast",), ("skulab forecast", "required: --params", "--help")),
@@ -313,6 +351,22 @@ CASES = [
          _frat(drop=("products.csv", "product_size"))),
     Case("frat-missing-file", ("erp", "build", "--params", "params/frat.yaml", "--db", "{db}"),
          ("stores.csv: file not found", "Breakfast at the Frat"), _frat(missing="stores.csv")),
+    # store allocation
+    Case("allocate-unknown-sku", (*ALLOCATE, "--stock", "stock.csv"),
+         ("stock.csv: row 2 (sku_id 'ZZ'", "not a SKU of dim_sku", "fix the file"),
+         _forecast_erp("sku_id,units\nA-S,4\nZZ,3\n")),
+    Case("allocate-negative-stock", (*ALLOCATE, "--stock", "stock.csv"),
+         ("stock.csv: row 1 (sku_id 'A-S', units '-4')", "units is negative"), _forecast_erp("sku_id,units\nA-S,-4\n")),
+    Case("allocate-unknown-store", ALLOCATE, ("forecasts store_id 'East', which dim_store lacks", "forecast.level: store"),
+         _forecast_erp(store="East")),
+    Case("allocate-no-forecast", ALLOCATE, ("no finished forecast run", "run skulab forecast"),
+         _forecast_erp(forecast=False)),
+    # the engine
+    Case("engine-no-pyspark", ("evaluate", "assortment", "--params", "params/ci.yaml", "--db", "{db}", "--engine", "spark"),
+         ("pyspark is not installed", "install the spark extra: pip install -e .[spark]"), _hide_pyspark),
+    Case("engine-no-master", ("evaluate", "assortment", "--params", "params/bad.yaml", "--db", "{db}", "--engine", "spark"),
+         ("engine.master spark://127.0.0.1:{port}: no Spark master answers within", "start the master"),
+         lambda p: (_free_port(p), p.profile("bad", engine={"master": "spark://127.0.0.1:{port}".format(**p.vars)}))),
     # databases
     Case("db-not-a-url", ("forecast", "--params", "params/ci.yaml", "--db", "::nonsense"),
          ("'::nonsense' is not a SQLAlchemy URL", "duckdb:///")),

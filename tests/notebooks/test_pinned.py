@@ -87,6 +87,12 @@ CHAPTERS: dict[str, tuple[Table, ...]] = {
         Table("assortment_summary.json", ("folds", "k_mean", "test_fill", "diff_vs_popularity", "diff_lo", "diff_hi"),
               ("window", "k_label", "method")),
     ),
+    "08_store_allocation": (
+        Table("08_allocation.csv", ("lost_pct", "fill_rate", "transfers_per_1000", "cost"), ("level", "policy")),
+    ),
+    "09_promotion_whatif": (
+        Table("09_whatif_uplift.csv", ("promoted_series", "estimated", "true"), ("promotion", "category")),
+    ),
 }
 # chapters whose results are shown but saved in no report table, and why
 UNPINNED: dict[str, str] = {}

@@ -24,6 +24,7 @@ def add_commands(g: Grammar) -> None:
     ev.add_argument("--methods", help="comma-separated methods (overrides assort.methods), e.g. popularity,sku2vec")
     ev.add_argument("--windows", type=int_list, help="comma-separated training windows in weeks (overrides assort.windows)")
     ev.add_argument("--name", default="assortment", help="file prefix: <name>_folds.csv, <name>_summary.json")
+    ev.add_argument("--engine", choices=["local", "spark"], help="where the folds run (overrides engine.name)")
     ev.set_defaults(run=_evaluate)
 
     bench = g.bench.add_parser("assort", parents=[g.profile], help="scoring throughput; methods, MIP and bound at growing SKU counts")
@@ -53,17 +54,21 @@ def _assort(args: argparse.Namespace) -> None:
 def _evaluate(args: argparse.Namespace) -> None:
     from skulab import config, erp
     from skulab.assort import methods, rolling
+    from skulab.engine import make_engine
 
     cfg = config.load(args.params)
     changes = {"max_folds": args.max_folds, "methods": args.methods and args.methods.split(","),
                "windows": args.windows}
     cfg = config.override(cfg, "assort", **{k: v for k, v in changes.items() if v})
+    cfg = config.override(cfg, "engine", name=args.engine) if args.engine else cfg
     a = cfg.assort
+    runner = make_engine(cfg.engine)  # before the ERP: a master that does not answer fails fast
     engine = erp.connect(cfg, args.db)
     skus = erp.read_sku_attributes(engine)
     fit_vectors = methods.vector_fitter(cfg, skus, a.methods)
     t0 = time.perf_counter()
-    ev = rolling.evaluate(erp.read_order_lines(engine), a, skus, fit_vectors, progress=lambda msg: print(msg, flush=True))
+    ev = rolling.evaluate(erp.read_order_lines(engine), a, skus, fit_vectors, progress=lambda msg: print(msg, flush=True),
+                          engine=runner)
     csv, js = ev.write(cfg.reports_dir, args.name)
     print(f"rolling evaluation in {time.perf_counter() - t0:.0f} s: {csv} ({len(ev.folds):,} rows), {js}")
     shown = ev.summary[["window", "k_label", "method", "folds", "k_mean", "test_fill", "diff_vs_popularity",

@@ -1,8 +1,9 @@
 """Every assortment method behind one call: the windows of some FDCs (same weeks) and their budgets in, assortments out.
 
 Methods that rank every SKU once (popularity, Reverse-Exclude, the hybrid) are cut at each K; the others run
-once per K. The net and the hybrid's parameter choice pool all FDCs of the window; per-FDC methods loop.
-Each result carries its wall time (a pooled method's time is shared equally among its FDCs).
+once per K. The net, the hybrid's parameter choice, the learned ranker and the guard's candidates pool all FDCs of
+the window; per-FDC methods loop. Each result carries its wall time (a pooled method's time is shared equally
+among its FDCs).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from skulab.assort import exact, heuristics, hybrid, sku2vec
+from skulab.assort import exact, guarded, heuristics, hybrid, local_search, sku2vec
 from skulab.assort.order_types import Assortment
 from skulab.assort.windows import Window
 from skulab.config import AssortConfig, Config
@@ -43,17 +44,28 @@ def run(method: str, windows: list[Window], ks: list[list[int]], cfg: AssortConf
         if fit_vectors is None:
             raise ValueError("the sku2vec method needs fit_vectors (order lines -> SKU vectors)")
         return [_sku2vec(w, kl, fit_vectors) for w, kl in zip(windows, ks)]
+    if method == "local_search":
+        return _pooled(lambda: local_search.run(windows, ks, cfg), len(windows))
+    if method == "learned":
+        from skulab.assort import learned
+
+        return _pooled(lambda: learned.run(windows, ks, cfg), len(windows))
+    if method == "guarded":
+        def runner(name: str, wins: list[Window], budgets: list[list[int]]) -> list[list[Assortment]]:
+            return [[t.assortment for t in row] for row in run(name, wins, budgets, cfg, fit_vectors)]
+
+        return _pooled(lambda: guarded.run(windows, ks, cfg, runner, vectors=fit_vectors is not None), len(windows))
     return [_per_fdc(method, w, kl, cfg) for w, kl in zip(windows, ks)]
 
 
 def vector_fitter(cfg: Config, skus: pd.DataFrame | None, methods: list[str]
                   ) -> Callable[[pd.DataFrame], sku2vec.Vectors] | None:
     """Order lines -> SKU2Vec vectors (skulab.embed, the profile's embed section, SKU attributes `skus`) when
-    `methods` hold 'sku2vec', else None.
+    `methods` hold 'sku2vec' (or 'guarded' with sku2vec among its candidates), else None.
 
     The output-side vectors, the side notebook 05's table of vector sides chose on the validation orders.
     """
-    if "sku2vec" not in methods:
+    if "sku2vec" not in methods and not ("guarded" in methods and "sku2vec" in cfg.assort.guard_candidates):
         return None
     from skulab.embed import sku2vec as embeddings
 
@@ -135,6 +147,14 @@ def _sku2vec(window: Window, ks: list[int], fit_vectors: Callable[[pd.DataFrame]
         a = sku2vec.expand(window.types, k, vectors, share, strength)
         out.append(Timed(a, shared + time.perf_counter() - t0))
     return out
+
+
+def _pooled(fn: Callable[[], list[list[Assortment]]], n_windows: int) -> list[list[Timed]]:
+    """Run a method over all windows at once; its wall time is shared equally among them."""
+    t0 = time.perf_counter()
+    results = fn()
+    seconds = (time.perf_counter() - t0) / max(n_windows, 1)
+    return [[Timed(a, seconds) for a in row] for row in results]
 
 
 def _cut(ranked: Assortment, k: int) -> Assortment:

@@ -5,15 +5,21 @@ windows compare on equal footing: a method and the popularity baseline always se
 also records the in-sample bound (LP / min cut, and the MIP's dual bound when the MIP runs) and the
 hindsight optimum on the test week itself (the out-of-sample limit). Differences to popularity get paired
 bootstrap 95 % intervals that resample whole test weeks (all FDCs of a week together).
+
+The folds run as partitions through `fugue.transform` on the configured engine (skulab.engine): one partition
+per test week x window (`evaluate_fold`), then one per test week x FDC x K for the hindsight optimum
+(`hindsight_fold`); the summary is computed on the driver from the collected folds.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import fugue
 import numpy as np
 import pandas as pd
 
@@ -113,8 +119,9 @@ def rankings(win: Window, k: int, largest: int, cfg: AssortConfig) -> dict[str, 
 
 def evaluate(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None = None,
              fit_vectors: Callable[[pd.DataFrame], Vectors] | None = None,
-             progress: Callable[[str], None] | None = None) -> Evaluation:
-    """Run the rolling evaluation of `cfg.methods` on order lines (fdc_id, order_id, ts, sku_id[, qty, customer_id])."""
+             progress: Callable[[str], None] | None = None, engine: Any = None) -> Evaluation:
+    """Run the rolling evaluation of `cfg.methods` on order lines (fdc_id, order_id, ts, sku_id[, qty, customer_id])
+    on `engine` (what skulab.engine.make_engine returns; None runs the partitions in this process)."""
     lines = with_weeks(lines)
     weeks = test_weeks(lines, cfg)
     if not weeks:
@@ -123,25 +130,85 @@ def evaluate(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None =
                         f"test_weeks = {max(cfg.windows) + cfg.test_weeks}; shorten assort.windows")
     if "popularity" not in cfg.methods:
         raise DataError("assort.methods must include 'popularity': every method is compared with it")
-    rows = []
-    fdcs = sorted(lines["fdc_id"].unique())
-    for n, week in enumerate(weeks, 1):
-        t0 = time.perf_counter()
-        end = week + pd.Timedelta(weeks=cfg.test_weeks)
-        tests = [from_lines(lines[(lines["fdc_id"] == f) & (lines["week"] >= week) & (lines["week"] < end)])
-                 for f in fdcs]
-        hindsight: dict[tuple[str, int], dict] = {}
-        for w in cfg.windows:
-            wins = [window(lines, f, week - pd.Timedelta(weeks=w), week, skus) for f in fdcs]
-            frame = compare(wins, tests, fdcs, cfg, fit_vectors, hindsight)
-            if len(frame):
-                rows.append(frame.assign(test_week=week, window=w))
-        if progress:
-            progress(f"[{n}/{len(weeks)}] test week {week:%Y-%m-%d}: {time.perf_counter() - t0:.1f} s")
-    if not rows:
+    engine = engine if engine is not None else "native"
+    dtypes = lines.dtypes.to_dict()
+    t0 = time.perf_counter()
+    folds = fugue.transform(fold_frame(lines, weeks, cfg), evaluate_fold, schema=_schema(_fold_columns(cfg)),
+                            partition={"by": ["test_week", "window"]}, engine=engine, as_local=True,
+                            params={"cfg": cfg, "skus": skus, "fit_vectors": fit_vectors, "dtypes": dtypes})
+    folds = _collected(folds, _fold_columns(cfg))
+    if not len(folds):
         raise DataError("no FDC has orders both in a training window and in its test week")
-    folds = certify(pd.concat(rows, ignore_index=True))
+    if progress:
+        progress(f"{len(weeks)} test week(s) x {len(cfg.windows)} window(s): {time.perf_counter() - t0:.1f} s")
+    folds = folds.sort_values(["test_week", "window", "row"], key=lambda s: s.map(cfg.windows.index)
+                              if s.name == "window" else s, kind="stable").drop(columns="row")
+    if cfg.hindsight:
+        t0 = time.perf_counter()
+        needs = folds[["test_week", "fdc_id", "k"]].drop_duplicates()
+        best = fugue.transform(hindsight_frame(lines, needs, cfg), hindsight_fold, schema=_schema(HINDSIGHT),
+                               partition={"by": ["test_week", "fdc_id", "k"]}, engine=engine, as_local=True,
+                               params={"cfg": cfg, "dtypes": dtypes})
+        best = _collected(best, HINDSIGHT)
+        folds = folds.merge(best, on=["test_week", "fdc_id", "k"], how="left", validate="many_to_one")
+        if progress:
+            progress(f"hindsight optimum of {len(needs)} test week x FDC x K: {time.perf_counter() - t0:.1f} s")
+    folds = certify(folds[_columns(cfg)].reset_index(drop=True))
     return Evaluation(folds, summarise(folds, cfg))
+
+
+def fold_frame(lines: pd.DataFrame, weeks: list[pd.Timestamp], cfg: AssortConfig) -> pd.DataFrame:
+    """The partitions of the evaluation: each line once per fold (test_week, window) whose weeks hold it.
+
+    A fold needs every FDC's lines of its window (the net and the hybrid pool all FDCs of a window, and a
+    window's `chain` is the whole chain), so a partition is a test week x window, not an FDC; replicating the
+    lines is the simplest partitioning that needs no shared storage (each line is copied into at most
+    folds x windows partitions; `line` keeps the original order, which ties among equal orders follow).
+    """
+    lines = lines.assign(line=np.arange(len(lines)))
+    parts = []
+    for week in weeks:
+        for w in cfg.windows:
+            end = week + pd.Timedelta(weeks=cfg.test_weeks)
+            span = (lines["week"] >= week - pd.Timedelta(weeks=w)) & (lines["week"] < end)
+            parts.append(lines[span].assign(test_week=week, window=w))
+    return pd.concat(parts, ignore_index=True)
+
+
+def evaluate_fold(part: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None,
+                  fit_vectors: Callable[[pd.DataFrame], Vectors] | None, dtypes: Mapping[str, Any]) -> pd.DataFrame:
+    """Every method on one fold (one partition of `fold_frame`), scored on its test weeks: one row per FDC x K x
+    method, numbered by `row`, without the hindsight optimum (a function of the test week alone: `hindsight_fold`)."""
+    week, w = pd.Timestamp(part["test_week"].iloc[0]), int(part["window"].iloc[0])
+    lines = _restore(part, dtypes)
+    fdcs = sorted(lines["fdc_id"].unique())
+    end = week + pd.Timedelta(weeks=cfg.test_weeks)
+    tests = [from_lines(lines[(lines["fdc_id"] == f) & (lines["week"] >= week) & (lines["week"] < end)]) for f in fdcs]
+    wins = [window(lines, f, week - pd.Timedelta(weeks=w), week, skus) for f in fdcs]
+    frame = compare(wins, tests, fdcs, cfg.model_copy(update={"hindsight": False}), fit_vectors)
+    columns = _fold_columns(cfg)
+    if not len(frame):
+        return pd.DataFrame(columns=columns)
+    return frame.assign(test_week=week, window=w, row=np.arange(len(frame))).reindex(columns=columns)
+
+
+def hindsight_frame(lines: pd.DataFrame, needs: pd.DataFrame, cfg: AssortConfig) -> pd.DataFrame:
+    """The partitions of the hindsight optimum: each FDC's test-week lines once per K its folds scored (so each
+    optimum is solved once per test week x FDC x K, whichever windows share it)."""
+    lines = lines.assign(line=np.arange(len(lines)))
+    parts = []
+    for week, keys in needs.groupby("test_week", sort=True):
+        span = (lines["week"] >= week) & (lines["week"] < week + pd.Timedelta(weeks=cfg.test_weeks))
+        parts.append(lines[span].assign(test_week=week).merge(keys, on=["test_week", "fdc_id"]))
+    return pd.concat(parts, ignore_index=True)
+
+
+def hindsight_fold(part: pd.DataFrame, cfg: AssortConfig, dtypes: Mapping[str, Any]) -> pd.DataFrame:
+    """The best assortment of size K for one FDC's test week itself (one partition of `hindsight_frame`)."""
+    keys = {"test_week": pd.Timestamp(part["test_week"].iloc[0]), "fdc_id": part["fdc_id"].iloc[0],
+            "k": int(part["k"].iloc[0])}
+    best = _hindsight(from_lines(_restore(part, dtypes)), keys["k"], cfg.mip_time_limit)
+    return pd.DataFrame([keys | best])
 
 
 def compare(wins: list[Window], tests: list[OrderTypes], fdcs: list[str], cfg: AssortConfig,
@@ -220,7 +287,57 @@ def _row(fdc: str, label: int | str, k: int, method: str, timed: methods.Timed, 
     if method == "mip":
         row |= {"mip_status": a.info.get("status"), "mip_dual_bound": a.info.get("dual_bound", np.nan) / train.total,
                 "mip_gap": a.info.get("gap")}
+    if method == "guarded":
+        row["guard_choice"] = a.info.get("choice")
     return row
+
+
+BASE = {"fdc_id": "str", "k_label": "str", "k": "long", "method": "str", "test_fill": "double",
+        "test_split": "double", "test_units_served": "double", "train_fill": "double", "seconds": "double",
+        "train_orders": "double", "test_orders": "double", "train_bound": "double", "bound_seconds": "double"}
+HINDSIGHT = {"test_week": "datetime", "fdc_id": "str", "k": "long", "hindsight_fill": "double",
+             "hindsight_bound": "double", "hindsight_status": "str", "hindsight_seconds": "double"}
+MIP = {"mip_status": "str", "mip_dual_bound": "double", "mip_gap": "double"}
+GUARD = {"guard_choice": "str"}
+FOLD = {"test_week": "datetime", "window": "long"}
+
+
+def _fold_columns(cfg: AssortConfig) -> dict[str, str]:
+    """What `evaluate_fold` returns, with Fugue types."""
+    return BASE | (MIP if "mip" in cfg.methods else {}) | (GUARD if "guarded" in cfg.methods else {}) | FOLD | {"row": "long"}
+
+
+def _columns(cfg: AssortConfig) -> list[str]:
+    """The folds' columns in the order of `compare`'s rows."""
+    hind = [c for c in HINDSIGHT if c.startswith("hindsight")] if cfg.hindsight else []
+    return [*BASE, *hind, *(MIP if "mip" in cfg.methods else {}), *(GUARD if "guarded" in cfg.methods else {}), *FOLD]
+
+
+def _schema(columns: dict[str, str]) -> str:
+    return ",".join(f"{name}:{kind}" for name, kind in columns.items())
+
+
+def _collected(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """A collected result with the dtypes `compare` gives, whichever engine ran it: text as object with NaN for
+    missing, numbers as int64 / float64 with NaN, times as naive datetime64[ns]."""
+    out = df.copy()
+    for name, kind in columns.items():
+        if kind == "str":
+            out[name] = out[name].astype(object).where(out[name].notna(), np.nan)
+        elif kind == "long":
+            out[name] = out[name].astype("int64")
+        elif kind == "double":
+            out[name] = out[name].to_numpy(dtype="float64", na_value=np.nan)
+        elif kind == "datetime":
+            out[name] = pd.to_datetime(out[name]).astype("datetime64[ns]")
+    return out
+
+
+def _restore(part: pd.DataFrame, dtypes: Mapping[str, Any]) -> pd.DataFrame:
+    """A partition's order lines as the caller passed them: original order, index and dtypes (an engine may
+    shuffle rows and convert types on the way)."""
+    lines = part.sort_values("line").set_index("line").rename_axis(None)
+    return lines[list(dtypes)].astype(dtypes)
 
 
 def certify(folds: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from skulab.assort.windows import Window, window, with_weeks
+
 
 def order_lines(n_skus: int, n_orders: int, seed: int = 7, zipf: float = 1.0, intent_size: int = 10,
                 p_more: float = 0.3, p_stray: float = 0.1, weeks: int = 2, start: str = "2024-01-01",
@@ -41,6 +43,19 @@ def order_lines(n_skus: int, n_orders: int, seed: int = 7, zipf: float = 1.0, in
     return pd.DataFrame({"fdc_id": fdc_id, "order_id": "O" + lines["order_id"].astype(str).str.zfill(8),
                          "ts": ts[lines["order_id"].to_numpy()], "customer_id": None,
                          "sku_id": "S" + lines["sku"].astype(str).str.zfill(6), "qty": 1.0}).reset_index(drop=True)
+
+
+def baskets(week: str, orders: list[list[str]], prefix: str, fdc_id: str = "F1") -> pd.DataFrame:
+    """Canonical order lines of hand-written baskets, all on Monday `week`: order ids `<prefix>0000`, ..."""
+    rows = [(f"{prefix}{n:04d}", sku) for n, basket in enumerate(orders) for sku in basket]
+    return pd.DataFrame({"fdc_id": fdc_id, "order_id": [r[0] for r in rows], "ts": pd.Timestamp(week),
+                         "customer_id": None, "sku_id": [r[1] for r in rows], "qty": 1.0})
+
+
+def whole_window(lines: pd.DataFrame, fdc_id: str = "F1") -> Window:
+    """The training window of one FDC spanning every week of `lines`."""
+    lines = with_weeks(lines)
+    return window(lines, fdc_id, lines["week"].min(), lines["week"].max() + pd.Timedelta(weeks=1))
 
 
 def _within(share: np.ndarray, group: np.ndarray) -> np.ndarray:

@@ -230,12 +230,29 @@ FDC_ASSORTMENT = Table(
     group="output",
 )
 
+ALLOCATION_RUN = _run_log("allocation_run")
+
+STORE_ALLOCATION = Table(
+    "store_allocation",
+    (
+        _c("run_id", "id"),
+        _c("dc_id", "id", doc="the DC (or FDC) whose stock is allocated: 'DC' for a central DC"),
+        _c("store_id", "id"),
+        _c("sku_id", "id"),
+        _c("period", "date", doc="first day of the period the units are for"),
+        _c("units", "int", doc="units sent to the store"),
+        _c("policy", "str", doc="newsvendor, proportional or equal"),
+    ),
+    key=("run_id", "dc_id", "store_id", "sku_id", "period"),
+    group="output",
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         DIM_SKU, DIM_FDC, DIM_STORE, DIM_CALENDAR, PROMOTION, FACT_SALES, ORDERS, ORDER_LINE,
         TRUTH_DEMAND, TRUTH_SKU, TRUTH_ORDER,
-        FORECAST_RUN, SALES_FORECAST, ASSORTMENT_RUN, FDC_ASSORTMENT,
+        FORECAST_RUN, SALES_FORECAST, ASSORTMENT_RUN, FDC_ASSORTMENT, ALLOCATION_RUN, STORE_ALLOCATION,
     )
 }
 INPUT_TABLES = [name for name, t in TABLES.items() if t.group in ("erp", "truth")]

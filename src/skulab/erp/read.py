@@ -86,3 +86,13 @@ def read_forecast_series(engine: sa.Engine) -> pd.DataFrame:
 def read_forecast(engine: sa.Engine, sku_id: str, store_id: str, model: str) -> pd.DataFrame:
     """One series' forecast by one model from the newest finished run, day by day (query `forecast_path`)."""
     return read_sql(engine, "forecast_path", sku_id=sku_id, store_id=store_id, model=model)
+
+
+def read_latest_forecast(engine: sa.Engine) -> pd.DataFrame:
+    """Every row of the newest finished forecast run, all models (query `allocation_forecast`)."""
+    return read_sql(engine, "allocation_forecast")
+
+
+def read_stores(engine: sa.Engine) -> pd.DataFrame:
+    """Every store with its region and serving FDC (query `allocation_stores`)."""
+    return read_sql(engine, "allocation_stores")

@@ -17,6 +17,7 @@ UNKEYED_ON_DUCKDB = frozenset({"fact_sales", "truth_demand"})
 _VIEWS = {
     "sales_forecast_latest": ("sales_forecast", "forecast_run"),
     "fdc_assortment_latest": ("fdc_assortment", "assortment_run"),
+    "store_allocation_latest": ("store_allocation", "allocation_run"),
 }
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from skulab.config import ForecastConfig
 from skulab.errors import SkulabError
+from skulab.forecast import calibration
 from skulab.forecast.features import Panel
 from skulab.forecast.zoo import ENSEMBLE, hyperparameters
 from skulab.periods import step
@@ -45,6 +46,7 @@ class Fitted:
     fallbacks: dict[str, int] = field(default_factory=dict)
     fit_seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    offsets: pd.DataFrame | None = None  # conformal offsets of q10 / q90 per model (None: quantiles as fitted)
 
 
 def train_frame(panel: Panel, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -104,8 +106,13 @@ def fit(panel: Panel, cfg: ForecastConfig, cutoff: pd.Timestamp, models: list[st
         reasons = [w for w in log if any(m in w for m in skipped)] or log[-3:]
         raise ModelSkippedError(f"AutoGluon did not train {', '.join(skipped)} (cutoff {cutoff:%Y-%m-%d}): "
                                 + (" | ".join(reasons) or "no reason logged; see the fit log in " + str(path)))
-    return Fitted(predictor=predictor, cutoff=cutoff, models=[m for m in trained if m in models or m == ENSEMBLE],
-                  dropped=dropped, fit_seconds=seconds, warnings=log, fallbacks=_fallbacks(log))
+    kept = [m for m in trained if m in models or m == ENSEMBLE]
+    offsets = None
+    if cfg.conformal:
+        truth = train[["item_id", "timestamp", "actual", "scored"]]
+        offsets = calibration.offsets(calibration.validation_forecasts(predictor, kept, truth))
+    return Fitted(predictor=predictor, cutoff=cutoff, models=kept, dropped=dropped, fit_seconds=seconds,
+                  warnings=log, fallbacks=_fallbacks(log), offsets=offsets)
 
 
 def predict(fitted: Fitted, panel: Panel, items: pd.Index | None = None) -> pd.DataFrame:
@@ -126,7 +133,8 @@ def predict(fitted: Fitted, panel: Panel, items: pd.Index | None = None) -> pd.D
     fitted.fallbacks = {**fitted.fallbacks, **{f"{k} (predict)": v for k, v in _fallbacks(log).items()}}
     fitted.warnings += log
     result = pd.concat(out, ignore_index=True)
-    return result.rename(columns={str(q): f"q{round(q * 100):02d}" for q in fitted.predictor.quantile_levels})
+    result = result.rename(columns={str(q): f"q{round(q * 100):02d}" for q in fitted.predictor.quantile_levels})
+    return result if fitted.offsets is None else calibration.apply(result, fitted.offsets)
 
 
 def discard(fitted: Fitted) -> None:

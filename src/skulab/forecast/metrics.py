@@ -6,6 +6,7 @@
   difference (season 7 for daily data, 52 for weekly, 1 when the history is shorter), averaged over series.
 - WAPE: summed absolute error of the median forecast over summed actuals.
 - bias: (summed mean forecast - summed actuals) / summed actuals; > 0 means over-forecasting.
+- coverage80: share of points inside the 80 % interval, q10 <= actual <= q90 (0.8 when calibrated).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def score(scored: pd.DataFrame, scale: pd.Series | None = None) -> pd.Series:
         "WAPE": float(np.abs(y - median).sum() / total) if total > 0 else np.nan,
         "bias": float((scored["mean"].sum() - y.sum()) / total) if total > 0 else np.nan,
         "MASE": np.nan,
+        "coverage80": float(np.mean((scored["q10"] <= y) & (y <= scored["q90"]))) if len(y) else np.nan,
         "points": len(y),
     }
     if scale is not None:

@@ -26,6 +26,8 @@ def hyperparameters(models: list[str], epochs: int, batches: int,
     `tabular_rounds` caps LightGBM's boosting rounds in the tabular models (early stopping after 20
     rounds without gain); None keeps AutoGluon's default (up to 10,000 rounds).
     """
+    if "M5LightGBM" in models:
+        import skulab.forecast.m5  # noqa: F401  (registers the M5LightGBM model with AutoGluon)
     out: dict[str, list[dict[str, Any]]] = {}
     for name in models:
         key, kind, params = MODELS[name]

@@ -1,0 +1,38 @@
+"""The what-if chapter's picture: forecast uplift per promotion type x category with its interval and the reference."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+
+def uplift_grid(table: pd.DataFrame, title: str) -> plt.Figure:
+    """One panel per promotion type: the forecast uplift per category (dot, 95 % interval), true (x), observed (o)."""
+    kinds = list(dict.fromkeys(table["promotion"]))
+    cols = min(3, len(kinds))
+    rows = int(np.ceil(len(kinds) / cols))
+    height = 0.35 * table.groupby("promotion").size().max() + 1.2
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, height * rows), sharex=True, squeeze=False)
+    color = sns.color_palette()[0]
+    for ax, kind in zip(axes.flat, kinds):
+        g = table[table["promotion"] == kind].iloc[::-1]
+        y = np.arange(len(g))
+        pct = {c: (g[c] - 1) * 100 for c in ["estimated", "lo", "hi", "true", "observed"]}
+        ax.errorbar(pct["estimated"], y, xerr=[pct["estimated"] - pct["lo"], pct["hi"] - pct["estimated"]],
+                    fmt="o", color=color, capsize=3, label="forecast (95 %)")
+        if g["true"].notna().any():
+            ax.scatter(pct["true"], y, marker="x", color="black", zorder=3, label="true")
+        ax.scatter(pct["observed"], y, marker="o", facecolors="none", edgecolors="grey", zorder=3, label="observed")
+        ax.axvline(0, color="black", linewidth=0.6)
+        ax.set_yticks(y, [f"{c} ({n})" for c, n in zip(g["category"], g["promoted_series"])])
+        ax.set_title(kind, fontsize="medium")
+    for ax in list(axes.flat)[len(kinds):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("uplift, % of baseline units")
+    axes.flat[0].legend(fontsize="small", loc="best")
+    fig.suptitle(title + " (promoted series in the history in brackets)")
+    fig.tight_layout()
+    return fig
