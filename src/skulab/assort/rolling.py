@@ -14,6 +14,7 @@ per test week x window (`evaluate_fold`), then one per test week x FDC x K for t
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,14 +239,18 @@ def compare(wins: list[Window], tests: list[OrderTypes], fdcs: list[str], cfg: A
 
 
 def summarise(folds: pd.DataFrame, cfg: AssortConfig) -> pd.DataFrame:
-    """Per window x K x method: mean test fill, difference to popularity with a 95 % interval, gap closed."""
+    """Per window x K x method: mean test fill, difference to popularity with a 95 % interval, gap closed.
+
+    Every method of a window x K cell is resampled with the same test weeks (common random numbers), so the
+    intervals compare like with like and adding a method leaves the others' intervals as they were.
+    """
     key = ["fdc_id", "test_week", "window", "k_label"]
     base = folds[folds["method"] == "popularity"].set_index(key)["test_fill"].rename("pop_fill")
     data = folds.join(base, on=key)
     data["diff"] = data["test_fill"] - data["pop_fill"]
-    rng = np.random.default_rng(cfg.seed)
     out = []
     for (w, label, method), g in data.groupby(["window", "k_label", "method"], sort=False):
+        rng = np.random.default_rng([cfg.seed, int(w), zlib.crc32(str(label).encode())])
         lo, hi = paired_interval(g["diff"].to_numpy(), cfg.bootstrap, rng, blocks=g["test_week"].to_numpy())
         headroom = (g["hindsight_fill"] - g["pop_fill"]).mean() if "hindsight_fill" in g else np.nan
         out.append({
