@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from skulab.allocate.distribution import LEVELS, Demand, fit_quantiles, from_moments, weekly
+from skulab.allocate.distribution import LEVELS, fit_quantiles, weekly
+from skulab.counts import Demand, from_moments
 
 
 def _nb_quantiles(mean: np.ndarray, size: np.ndarray, levels) -> np.ndarray:

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from skulab.allocate.distribution import Demand
 from skulab.allocate.policy import critical_fractile, equal, expected_profit, newsvendor, proportional
+from skulab.counts import Demand
 
 MARGIN, HOLDING = 10.0, 2.0
 

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from skulab.forecast import calibration
+from skulab.forecast.metrics import coverage
 
 
 def _forecasts(n: int, half_width: float, seed: int) -> pd.DataFrame:
@@ -20,8 +21,8 @@ def test_conformal_offsets_bring_coverage_to_80_percent_on_fresh_points(half_wid
     before = _forecasts(4000, half_width, seed=1)
     table = calibration.offsets(before)
     after = calibration.apply(_forecasts(4000, half_width, seed=2), table)
-    assert abs(calibration.coverage(_forecasts(4000, half_width, seed=2)) - 0.8) > 0.15
-    assert calibration.coverage(after) == pytest.approx(0.8, abs=0.025)
+    assert abs(coverage(_forecasts(4000, half_width, seed=2)) - 0.8) > 0.15
+    assert coverage(after) == pytest.approx(0.8, abs=0.025)
     assert (np.sign(table["hi"]) == (1 if half_width < 3 else -1)).all()  # widened, or narrowed
 
 

@@ -6,9 +6,10 @@ Entry points: `fit_quantiles` and `from_moments` (distributions), `newsvendor`, 
 forecasting chapter only when they run.
 """
 
-from skulab.allocate.distribution import Demand, fit_quantiles, from_moments
+from skulab.allocate.distribution import fit_quantiles
 from skulab.allocate.policy import POLICIES, critical_fractile, equal, newsvendor, proportional
 from skulab.allocate.simulate import TRUTH_POLICY, Inputs, Simulation, inputs
+from skulab.counts import Demand, from_moments
 
 __all__ = ["POLICIES", "TRUTH_POLICY", "Demand", "Inputs", "Simulation", "critical_fractile", "equal",
            "fit_quantiles", "from_moments", "inputs", "newsvendor", "proportional"]

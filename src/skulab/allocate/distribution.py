@@ -11,59 +11,17 @@ When the forecast's spread is no wider than a Poisson's of the same mean, the ro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from skulab.counts import MIN_SIZE, Demand
+
 LEVELS = (0.1, 0.5, 0.9)
-_MIN_SIZE, _MAX_SIZE = 0.05, 1e4
+_MAX_SIZE = 1e4
 _ITERATIONS = 30
-
-
-@dataclass(frozen=True)
-class Demand:
-    """Negative binomial demand per row: `mean` and `size` r (np.inf for Poisson); zero mean is no demand."""
-
-    mean: np.ndarray
-    size: np.ndarray
-
-    @property
-    def var(self) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            return self.mean + np.where(np.isfinite(self.size), self.mean**2 / self.size, 0.0)
-
-    def sf(self, k: np.ndarray) -> np.ndarray:
-        """P(D > k) per row (k broadcast against the rows)."""
-        return self._frozen(lambda d: d.sf(k), lambda: np.zeros(np.broadcast(k, self.mean).shape))
-
-    def cdf(self, k: np.ndarray) -> np.ndarray:
-        """P(D <= k) per row."""
-        return 1.0 - self.sf(k)
-
-    def ppf(self, q: float | np.ndarray) -> np.ndarray:
-        """The smallest k with P(D <= k) >= q per row (scipy's discrete quantile)."""
-        return self._frozen(lambda d: d.ppf(q), lambda: np.zeros(np.broadcast(q, self.mean).shape))
-
-    def _frozen(self, f: Callable, zero: Callable[[], np.ndarray]) -> np.ndarray:
-        """`f` of the frozen scipy distribution per row (negative binomial or Poisson), `zero()` where no demand."""
-        mean, size = np.asarray(self.mean, float), np.asarray(self.size, float)
-        pos, nb = mean > 0, np.isfinite(size)
-        safe_mean = np.where(pos, mean, 1.0)
-        safe_size = np.where(nb, size, 1.0)
-        out_nb = f(stats.nbinom(safe_size, safe_size / (safe_size + safe_mean)))
-        out_pois = f(stats.poisson(safe_mean))
-        return np.where(pos, np.where(nb, out_nb, out_pois), zero())
-
-
-def from_moments(mean: np.ndarray, var: np.ndarray) -> Demand:
-    """The negative binomial with this mean and variance (Poisson when the variance does not exceed the mean)."""
-    mean, var = np.asarray(mean, float), np.asarray(var, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        size = np.where(var > mean * (1 + 1e-9), mean**2 / (var - mean), np.inf)
-    return Demand(mean=np.clip(mean, 0.0, None), size=np.clip(size, _MIN_SIZE, None))
 
 
 def fit_quantiles(quantiles: np.ndarray, levels: Sequence[float] = LEVELS) -> Demand:
@@ -87,7 +45,7 @@ def fit_quantiles(quantiles: np.ndarray, levels: Sequence[float] = LEVELS) -> De
     poisson_spread = _smooth_quantiles(mu0, np.full(len(mu0), np.inf), lv)
     poisson = spread <= poisson_spread[:, -1] - poisson_spread[:, 0]
     r0 = np.where(var0 > mu0, mu0**2 / np.maximum(var0 - mu0, 1e-9), _MAX_SIZE)
-    theta = np.column_stack([np.log(mu0), np.log(np.clip(r0, _MIN_SIZE, _MAX_SIZE))])
+    theta = np.column_stack([np.log(mu0), np.log(np.clip(r0, MIN_SIZE, _MAX_SIZE))])
     theta = _least_squares(theta, xl, lv, poisson)
     m, r = np.exp(theta[:, 0]), np.where(poisson, np.inf, np.exp(theta[:, 1]))
     mean[live], size[live] = m, r
@@ -120,7 +78,7 @@ def _residuals(theta: np.ndarray, x: np.ndarray, levels: np.ndarray, poisson: np
 
 def _least_squares(theta: np.ndarray, x: np.ndarray, levels: np.ndarray, poisson: np.ndarray) -> np.ndarray:
     """Levenberg-Marquardt over all rows at once (2 parameters, forward-difference Jacobian)."""
-    lo, hi = np.log([1e-4, _MIN_SIZE]), np.log([1e6, _MAX_SIZE])
+    lo, hi = np.log([1e-4, MIN_SIZE]), np.log([1e6, _MAX_SIZE])
     lam = np.full(len(theta), 1e-2)
     res = _residuals(theta, x, levels, poisson)
     cost = (res**2).sum(axis=1)

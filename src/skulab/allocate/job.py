@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from skulab import erp
+from skulab import counts, erp
 from skulab.allocate import distribution, policy
 from skulab.allocate.simulate import WEEK
 from skulab.config import Config
@@ -69,7 +69,7 @@ def allocation(cfg: Config, engine: sa.Engine, stock_file: Path | None = None) -
     keys = per_store.drop_duplicates(["dc_id", "sku_id"])[["dc_id", "sku_id"]]
     held = keys.merge(stock, on=["dc_id", "sku_id"], how="left")["units"].fillna(0).to_numpy(np.int64)
     if a.policy == "newsvendor":
-        units = policy.newsvendor(problem, distribution.from_moments(per_store["mean"].to_numpy(),
+        units = policy.newsvendor(problem, counts.from_moments(per_store["mean"].to_numpy(),
                                                                      per_store["var"].to_numpy()),
                                   held, a.margin, a.holding)
     elif a.policy == "proportional":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skulab.allocate.distribution import Demand
+from skulab.counts import Demand
 
 POLICIES = ("newsvendor", "proportional", "equal")
 

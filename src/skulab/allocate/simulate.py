@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from skulab import erp
+from skulab import counts, erp
 from skulab.allocate import distribution, policy, transfers
 from skulab.config import AllocateConfig, Config, override
 from skulab.errors import DataError
@@ -109,8 +109,8 @@ def run(data: Inputs, cfg: AllocateConfig) -> Simulation:
     expected = np.bincount(problem, weights=(w["truth_mean"] if truth else w["realised"]).to_numpy())
     rng = np.random.default_rng(cfg.seed)
     demand = _draw(data, w, cfg.draws, rng) if truth else np.round(w["realised"].to_numpy())[None, :]
-    forecast = distribution.from_moments(w["mean"].to_numpy(), w["var"].to_numpy())
-    true = distribution.from_moments(w["truth_mean"].to_numpy(), w["truth_var"].to_numpy()) if truth else None
+    forecast = counts.from_moments(w["mean"].to_numpy(), w["var"].to_numpy())
+    true = counts.from_moments(w["truth_mean"].to_numpy(), w["truth_var"].to_numpy()) if truth else None
     rows = []
     for level in cfg.stock_levels:
         stock = np.round(level * expected).astype(np.int64)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import fugue
 import numpy as np
 import pandas as pd
 
@@ -131,6 +130,8 @@ def evaluate(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None =
                         f"test_weeks = {max(cfg.windows) + cfg.test_weeks}; shorten assort.windows")
     if "popularity" not in cfg.methods:
         raise DataError("assort.methods must include 'popularity': every method is compared with it")
+    import fugue  # only here: every `skulab` command imports this module to build its grammar
+
     engine = engine if engine is not None else "native"
     dtypes = lines.dtypes.to_dict()
     t0 = time.perf_counter()

@@ -17,13 +17,6 @@ import pandas as pd
 TAIL = 0.1  # each tail of the 80 % interval
 
 
-def coverage(frame: pd.DataFrame) -> float:
-    """Share of points with q10 <= actual <= q90 (NaN without points)."""
-    y = frame["actual"].to_numpy(dtype=float)
-    inside = (frame["q10"].to_numpy(dtype=float) <= y) & (y <= frame["q90"].to_numpy(dtype=float))
-    return float(inside.mean()) if len(y) else float("nan")
-
-
 def offsets(validation: pd.DataFrame) -> pd.DataFrame:
     """Per model, the scaled offsets `lo` and `hi` of q10 and q90 from its validation forecasts (model, q10, q50,
     q90, actual, scored); a model without scored validation points gets 0 (left as it is)."""

@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 from autogluon.timeseries import TimeSeriesDataFrame
 from autogluon.timeseries.models.abstract import AbstractTimeSeriesModel
-from scipy import stats
+
+from skulab.counts import from_moments
+from skulab.periods import step
 
 LAGS = [1, 2, 3, 4, 5, 6, 7, 14, 21, 28]
 ROLLING = [7, 14, 28]
@@ -138,13 +140,10 @@ class M5LightGBMModel(AbstractTimeSeriesModel):
 def quantiles(mean: np.ndarray, phi: float, power: float, levels: list[float]) -> list[np.ndarray]:
     """Quantiles of a negative binomial with the given mean and variance phi * mean ** power (Poisson when that
     variance is below the mean): whole units, non-decreasing in the level."""
-    mean = np.maximum(np.asarray(mean, dtype=float), 1e-9)
-    var = np.maximum(phi * mean ** power, mean * (1 + 1e-6))
-    r = mean ** 2 / (var - mean)
-    p = r / (r + mean)
-    return [stats.nbinom.ppf(q, r, p).astype(float) for q in levels]
+    mean = np.clip(np.asarray(mean, dtype=float), 0.0, None)
+    demand = from_moments(mean, phi * mean ** power)
+    return [demand.ppf(q).astype(float) for q in levels]
 
 
 def _periods(ds: pd.Series, start: pd.Series, freq: str) -> np.ndarray:
-    days = (pd.to_datetime(ds) - pd.to_datetime(start)).dt.days.to_numpy(dtype=float)
-    return days if freq == "D" else days / 7.0
+    return ((pd.to_datetime(ds) - pd.to_datetime(start)) / step(freq)).to_numpy(dtype=float)

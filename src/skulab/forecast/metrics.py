@@ -41,6 +41,13 @@ def mase_scale(history: pd.DataFrame, freq: str) -> pd.Series:
     return history.groupby("item_id")["target"].apply(scale)
 
 
+def coverage(frame: pd.DataFrame) -> float:
+    """Share of points with q10 <= actual <= q90 (NaN without points): 0.8 for a calibrated 80 % interval."""
+    y = frame["actual"].to_numpy(dtype=float)
+    inside = (frame["q10"].to_numpy(dtype=float) <= y) & (y <= frame["q90"].to_numpy(dtype=float))
+    return float(inside.mean()) if len(y) else float("nan")
+
+
 def score(scored: pd.DataFrame, scale: pd.Series | None = None) -> pd.Series:
     """WQL, MASE, WAPE, bias and the number of points for one forecast on its scored points.
 
@@ -56,7 +63,7 @@ def score(scored: pd.DataFrame, scale: pd.Series | None = None) -> pd.Series:
         "WAPE": float(np.abs(y - median).sum() / total) if total > 0 else np.nan,
         "bias": float((scored["mean"].sum() - y.sum()) / total) if total > 0 else np.nan,
         "MASE": np.nan,
-        "coverage80": float(np.mean((scored["q10"] <= y) & (y <= scored["q90"]))) if len(y) else np.nan,
+        "coverage80": coverage(scored),
         "points": len(y),
     }
     if scale is not None:

@@ -9,10 +9,9 @@ overestimate of the floor on stock-out-prone series, since scored points exclude
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
+from skulab.counts import from_moments
 from skulab.forecast.backtest import TRUTH_LABEL as TRUTH
 from skulab.forecast.backtest import Backtest, score_windows
 from skulab.forecast.features import Panel
@@ -34,14 +33,10 @@ def truth_forecasts(truth: pd.DataFrame, panel: Panel, quantiles: list[float], d
     t = t.groupby(["item_id", "timestamp"], as_index=False)[["expected_units", "expected_sq"]].sum()
     mean = t["expected_units"].to_numpy(dtype=float)
     var = mean + t["expected_sq"].to_numpy(dtype=float) / dispersion
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.where(var > mean, mean**2 / (var - mean), np.inf)
-        p = np.where(np.isfinite(r), r / (r + mean), 1.0)
+    demand = from_moments(mean, var)
     out = pd.DataFrame({"item_id": t["item_id"], "timestamp": t["timestamp"], "mean": mean})
     for q in quantiles:
-        finite = np.isfinite(r) & (mean > 0)
-        values = np.where(finite, stats.nbinom.ppf(q, np.where(finite, r, 1.0), np.where(finite, p, 0.5)), 0.0)
-        out[f"q{round(q * 100):02d}"] = values
+        out[f"q{round(q * 100):02d}"] = demand.ppf(q)
     return out
 
 
