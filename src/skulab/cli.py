@@ -70,6 +70,7 @@ def parser() -> argparse.ArgumentParser:
     from skulab.assort import commands as assort_commands
     from skulab.embed import commands as embed_commands
     from skulab.forecast import commands as forecast_commands
+    from skulab.forecast import trends_commands
 
     profile = argparse.ArgumentParser(add_help=False)
     profile.add_argument("--params", required=True, help="params profile, e.g. params/demo.yaml")
@@ -99,7 +100,7 @@ def parser() -> argparse.ArgumentParser:
     g = Grammar(sub=sub, bench=bench.add_subparsers(dest="bench_command", required=True),
                 evaluate=evaluate.add_subparsers(dest="evaluate_command", required=True),
                 profile=profile, database=database)
-    for chapter in (forecast_commands, embed_commands, assort_commands, allocate_commands):
+    for chapter in (forecast_commands, embed_commands, assort_commands, allocate_commands, trends_commands):
         chapter.add_commands(g)
     return p
 

@@ -16,6 +16,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from skulab import registry
 from skulab.errors import ConfigError
 from skulab.registry import ASSORT_METHODS, FEATURE_GROUPS, FORECAST_MODELS, FREQ_PATTERN
 
@@ -172,6 +173,10 @@ class AssortConfig(_Section):
     `guard_candidates` are the methods the guarded method may pick instead of popularity, each only when it beats
     popularity's fill of the last training week by more than `guard_margin` (a share: 0.01 is one point).
     `learned_label_time_limit` bounds each MIP that labels a past week's optimum for the learned method.
+    `topk_models` forecast each FDC x SKU's daily orders for the week after the window (forecast_topk, and the
+    forecast fed to net_forecast and hybrid_forecast), one AutoGluon fit pooled over FDCs; `topk_inner_models`
+    forecast each inner week from the weeks before it (the net's training pairs, the hybrid's choice), one
+    cheap fit per inner week; `topk_rounds` caps the tabular models' boosting rounds.
     """
 
     k: list[int | str] = [200, 500, 1000, "rule"]
@@ -193,6 +198,13 @@ class AssortConfig(_Section):
     guard_candidates: list[AssortMethod] = ["net", "hybrid", "sku2vec", "local_search"]
     guard_margin: float = Field(0.0, ge=0, lt=1)
     learned_label_time_limit: float = Field(2.0, gt=0)
+    # the DirectTabular + SeasonalNaive ensemble: on the demo's training weeks (4-week windows, the 3 weeks before the
+    # tested ones) it filled what popularity and DirectTabular fill at K 50 / 100 (SeasonalNaive, RecursiveTabular,
+    # ADIDA, NPTS filled less; M5LightGBM cannot train on 28 days, its longest lag), and on a planted trend it weights
+    # SeasonalNaive, which DirectTabular alone misses; ~25 s a fit there. The inner weeks: SeasonalNaive, the cheapest
+    topk_models: list[str] = Field(["DirectTabular", "SeasonalNaive"], min_length=1)
+    topk_inner_models: list[str] = Field(["SeasonalNaive"], min_length=1)
+    topk_rounds: int = Field(100, ge=1)
     bootstrap: int = Field(2000, ge=100)
     deploy_method: AssortMethod = "net"
     deploy_k: int | str = "rule"
@@ -207,6 +219,14 @@ class AssortConfig(_Section):
     def rule_label(self) -> str:
         """The label of the rule's K in every table: 'rule70' when rule_fill is 0.7."""
         return f"rule{self.rule_percent}"
+
+    @field_validator("topk_models", "topk_inner_models")
+    @classmethod
+    def _known_forecasters(cls, models: list[str]) -> list[str]:
+        unknown = [m for m in models if m not in FORECAST_MODELS]
+        if unknown:
+            raise ValueError(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(FORECAST_MODELS)}")
+        return models
 
     @field_validator("guard_candidates")
     @classmethod
@@ -294,6 +314,54 @@ class AllocateConfig(_Section):
     seed: int = 7
 
 
+class ReconcileConfig(_Section):
+    """Regional and category trends (skulab.forecast.reconcile): base forecasts at every level, reconciled.
+
+    `models` (with the weighted ensemble when `ensemble` and more than one) forecast every level's series, each
+    level fitted on its own; `levels` are the hierarchy's levels (store/sku, the bottom, always; region and
+    region/category always, for the trend figure and the ERP table). `methods` are the reconcilers tried besides
+    the base forecasts; per level the one with the lowest WQL on the selection window (the horizon before the
+    `windows` test windows) is chosen, and `skulab trends` writes the region x category rows of the chosen one.
+    """
+
+    models: list[str] = ["SeasonalNaive", "ETS", "DirectTabular"]
+    ensemble: bool = True
+    methods: list[str] = Field(["bottom_up", "mint_shrink"], min_length=1)
+    windows: int = Field(2, ge=1)
+    levels: list[str] = list(registry.HIERARCHY_LEVELS)
+
+    @field_validator("models")
+    @classmethod
+    def _known_models(cls, models: list[str]) -> list[str]:
+        return ForecastConfig._known_models(models)
+
+    @field_validator("methods")
+    @classmethod
+    def _known_methods(cls, methods: list[str]) -> list[str]:
+        return _known("method(s)", methods, registry.RECONCILE_METHODS)
+
+    @field_validator("levels")
+    @classmethod
+    def _known_levels(cls, levels: list[str]) -> list[str]:
+        _known("level(s)", levels, registry.HIERARCHY_LEVELS)
+        needed = [n for n in ("region", "region/category", "store/sku") if n not in levels]
+        if needed:
+            raise ValueError(f"must include {', '.join(needed)} (the trend figure, the ERP table and the bottom "
+                             "series read them)")
+        return [n for n in registry.HIERARCHY_LEVELS if n in levels]
+
+
+def _known(what: str, names: list[str], known: dict[str, str]) -> list[str]:
+    """`names` when each is a key of `known`, else a ValueError naming the unknown ones, the closest and the known."""
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        close = [difflib.get_close_matches(n, known, n=1) for n in unknown]
+        hint = "; ".join(f"did you mean '{c[0]}' for '{n}'" for n, c in zip(unknown, close) if c)
+        raise ValueError(f"unknown {what} {', '.join(unknown)}{' (' + hint + ')' if hint else ''}; "
+                         f"known: {', '.join(known)}")
+    return names
+
+
 class Config(_Section):
     """A validated profile plus where it came from."""
 
@@ -306,6 +374,7 @@ class Config(_Section):
     assort: AssortConfig = AssortConfig()
     engine: EngineConfig = EngineConfig()
     allocate: AllocateConfig = AllocateConfig()
+    reconcile: ReconcileConfig = ReconcileConfig()
     root: Path = Field(exclude=True)
     source_file: Path = Field(exclude=True)
 

@@ -320,3 +320,26 @@ def whatif(table: pd.DataFrame, aim: float = 0.10, min_series: int = 30) -> str:
                     + (f"; {_names(missed)} "
                        f"{'misses' if len(missed) == 1 else 'miss'} it." if missed else "."))
     return " ".join(text)
+
+
+def reconciliation(summary: pd.DataFrame, windows: int) -> str:
+    """Chapter 10: WQL per level before (base) and after reconciliation, the method chosen per level."""
+    parts = [f"{r['level']} {r['base_WQL']:.3f} -> {r['chosen_WQL']:.3f} ({r['chosen']}, {r['gain']:+.1%})"
+             for _, r in summary.iterrows()]
+    text = [f"Mean WQL over {windows} test window(s), base forecast -> the method chosen on the selection window: "
+            + "; ".join(parts) + "."]
+    worse = summary[~summary["not_worse"]]
+    if worse.empty:
+        text.append("No level is worse than its unreconciled forecast (the aim of issue 10).")
+    else:
+        text.append(f"{_names(worse['level'].tolist())} {'is' if len(worse) == 1 else 'are'} worse than the "
+                    "unreconciled forecast on the test windows: the selection window's choice did not carry over "
+                    "(the aim of issue 10 is missed there).")
+    groups = summary.groupby("chosen", sort=False)["level"].agg(list)
+    coherent = [f"{_names(levels)} ({method})" for method, levels in groups.items() if method != "base"]
+    if coherent:
+        text.append("Levels reconciled by the same method add up to one another: " + "; ".join(coherent) + ".")
+    if "base" in groups:
+        text.append(f"{_names(groups['base'])} keep{'s' if len(groups['base']) == 1 else ''} the base forecast, "
+                    "which need not add up to the other levels.")
+    return " ".join(text)

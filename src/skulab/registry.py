@@ -21,6 +21,9 @@ ASSORT_METHODS: dict[str, str] = {
     "local_search": "swaps from the hybrid's start, as many as the last training week supports",
     "guarded": "the learned method that beats popularity on the last training week, else popularity",
     "learned": "a ranker trained to predict each past week's optimal assortment",
+    "forecast_topk": "the SKUs with the highest forecast orders for the week ahead (JD's ML-Top-K)",
+    "net_forecast": "the assortment net with the week-ahead forecast among its SKU features",
+    "hybrid_forecast": "the hybrid with the week-ahead forecast as its demand estimate",
 }
 
 # name -> (AutoGluon model key, family, fixed hyperparameters; deep models get epochs and batches added)
@@ -53,3 +56,20 @@ FEATURE_GROUPS = ("raw", "calendar", "missing", "promo", "price")
 
 # The panel builder's periods: days, or weeks that start on a named weekday.
 FREQ_PATTERN = re.compile(r"^(D|W-(MON|TUE|WED|THU|FRI|SAT|SUN))$")
+
+# The regional hierarchy's levels, top to bottom (skulab.forecast.hierarchy); store/sku is the panel's series.
+HIERARCHY_LEVELS: dict[str, str] = {
+    "total": "every series summed",
+    "category": "the SKU's category over all regions",
+    "region": "the store's region over all categories",
+    "region/category": "one category in one region (written to region_category_forecast)",
+    "region/sku": "one SKU over the stores of a region",
+    "store/sku": "the forecast chapter's series (the bottom)",
+}
+
+# Reconciliation methods (skulab.forecast.reconcile), each a hierarchicalforecast reconciler.
+RECONCILE_METHODS: dict[str, str] = {
+    "bottom_up": "the store x SKU forecasts summed (BottomUp)",
+    "mint_shrink": "MinTrace with the shrunk covariance of the validation-window errors",
+    "wls_struct": "MinTrace weighted by the number of series each node sums (structural scaling)",
+}

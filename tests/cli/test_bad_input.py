@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CI = yaml.safe_load((ROOT / "params" / "ci.yaml").read_text())
 SERVERS = {"mysql": "SKULAB_TEST_MYSQL_URL", "postgres": "SKULAB_TEST_POSTGRES_URL"}
 JOBS = {"forecast": ["forecast"], "assort": ["assort"], "evaluate": ["evaluate", "assortment"], "embed": ["embed"],
-        "backtest": ["backtest"], "allocate": ["allocate"]}
+        "backtest": ["backtest"], "allocate": ["allocate"], "trends": ["trends"]}
 
 
 @dataclass
@@ -230,6 +230,15 @@ def _forecast_erp(stock: str | None = None, store: str = "S1", forecast: bool = 
     return run
 
 
+def _store_in_no_region(p: Project) -> None:
+    """The small tables built into erp.duckdb with store S2 in no region."""
+    from skulab import erp
+
+    engine = erp.make_engine(p.vars["db"])
+    erp.replace_tables(engine, {**p.tables, "dim_store": p.tables["dim_store"].assign(region=["East", None])})
+    engine.dispose()
+
+
 ALLOCATE = ("allocate", "--params", "params/ci.yaml", "--db", "{db}")
 ERP = ("erp", "build", "--params")
 CASES = [
@@ -361,6 +370,9 @@ CASES = [
          _forecast_erp(store="East")),
     Case("allocate-no-forecast", ALLOCATE, ("no finished forecast run", "run skulab forecast"),
          _forecast_erp(forecast=False)),
+    # regional trends
+    Case("trends-store-in-no-region", ("trends", "--params", "params/ci.yaml", "--db", "{db}"),
+         ("dim_store gives no region for store_id S2", "fill dim_store.region"), _store_in_no_region),
     # the engine
     Case("engine-no-pyspark", ("evaluate", "assortment", "--params", "params/ci.yaml", "--db", "{db}", "--engine", "spark"),
          ("pyspark is not installed", "install the spark extra: pip install -e .[spark]"), _hide_pyspark),

@@ -93,6 +93,9 @@ CHAPTERS: dict[str, tuple[Table, ...]] = {
     "09_promotion_whatif": (
         Table("09_whatif_uplift.csv", ("promoted_series", "estimated", "true"), ("promotion", "category")),
     ),
+    "10_regional_trends": (
+        Table("10_before_after.csv", ("chosen", "base_WQL", "chosen_WQL"), ("level",)),
+    ),
 }
 # chapters whose results are shown but saved in no report table, and why
 UNPINNED: dict[str, str] = {}

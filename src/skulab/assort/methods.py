@@ -1,9 +1,10 @@
 """Every assortment method behind one call: the windows of some FDCs (same weeks) and their budgets in, assortments out.
 
-Methods that rank every SKU once (popularity, Reverse-Exclude, the hybrid) are cut at each K; the others run
-once per K. The net, the hybrid's parameter choice, the learned ranker and the guard's candidates pool all FDCs of
-the window; per-FDC methods loop. Each result carries its wall time (a pooled method's time is shared equally
-among its FDCs).
+Methods that rank every SKU once (popularity, Reverse-Exclude, the hybrid, forecast_topk) are cut at each K; the
+others run once per K. The net, the hybrid's parameter choice, the learned ranker, the guard's candidates and the
+forecast (forecast_topk, net_forecast, hybrid_forecast: one pooled fit per fold, shared) pool all FDCs of the
+window; per-FDC methods loop. Each result carries its wall time (a pooled method's time is shared equally
+among its FDCs; a forecast reused from another method's fit is charged its fit's seconds).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def run(method: str, windows: list[Window], ks: list[list[int]], cfg: AssortConf
         return _net(windows, ks, cfg)
     if method == "hybrid":
         return _hybrid(windows, ks)
+    if method in ("forecast_topk", "net_forecast", "hybrid_forecast"):
+        return _forecasting(method, windows, ks, cfg)
     if method == "sku2vec":
         if fit_vectors is None:
             raise ValueError("the sku2vec method needs fit_vectors (order lines -> SKU vectors)")
@@ -98,12 +101,31 @@ def _per_fdc(method: str, window: Window, ks: list[int], cfg: AssortConfig) -> l
     return out
 
 
-def _net(windows: list[Window], ks: list[list[int]], cfg: AssortConfig) -> list[list[Timed]]:
+def _forecasting(method: str, windows: list[Window], ks: list[list[int]], cfg: AssortConfig) -> list[list[Timed]]:
+    """The methods that read the fold's forecast (skulab.assort.forecast_topk), each charged the fits it reuses."""
+    from skulab.assort import forecast_topk
+
+    ahead = forecast_topk.demand_of(cfg)
+    inner = forecast_topk.demand_of(cfg, cfg.topk_inner_models)
+    with forecast_topk.reused() as reused:
+        if method == "forecast_topk":
+            results = _pooled(lambda: forecast_topk.run(windows, ks, cfg), len(windows))
+        elif method == "net_forecast":
+            results = _net(windows, ks, cfg, ahead, inner, name=method)
+        else:
+            results = _hybrid(windows, ks, ahead, inner, name=method)
+    extra = sum(reused.values()) / len(windows)
+    return [[Timed(t.assortment, t.seconds + extra) for t in row] for row in results]
+
+
+def _net(windows: list[Window], ks: list[list[int]], cfg: AssortConfig,
+         forecast: Callable[[Window], pd.Series] | None = None,
+         inner_forecast: Callable[[Window], pd.Series] | None = None, name: str = "net") -> list[list[Timed]]:
     from skulab.assort import net
 
     out: list[list[Timed]] = [[] for _ in windows]
     t0 = time.perf_counter()
-    prepared = net.prepare(windows, cfg.net_max_pairs)
+    prepared = net.prepare(windows, cfg.net_max_pairs, forecast, inner_forecast)
     shared = (time.perf_counter() - t0) / len(windows) / len(ks[0])
     for i in range(len(ks[0])):
         t0 = time.perf_counter()
@@ -111,13 +133,15 @@ def _net(windows: list[Window], ks: list[list[int]], cfg: AssortConfig) -> list[
                               prepared=prepared)
         seconds = (time.perf_counter() - t0) / len(windows) + shared
         for f, fit in enumerate(fits):
-            out[f].append(Timed(fit.assortment, seconds))
+            a = fit.assortment
+            out[f].append(Timed(Assortment(a.sku_ids, a.scores, name, a.info), seconds))
     return out
 
 
-def _hybrid(windows: list[Window], ks: list[list[int]]) -> list[list[Timed]]:
+def _hybrid(windows: list[Window], ks: list[list[int]], forecast: Callable[[Window], pd.Series] | None = None,
+            inner_forecast: Callable[[Window], pd.Series] | None = None, name: str = "hybrid") -> list[list[Timed]]:
     t0 = time.perf_counter()
-    chosen = hybrid.choose(windows, ks)
+    chosen = hybrid.choose(windows, ks, forecast_of=inner_forecast)
     shared = (time.perf_counter() - t0) / len(windows)
     out = []
     for window, budgets in zip(windows, ks):
@@ -126,9 +150,10 @@ def _hybrid(windows: list[Window], ks: list[list[int]]) -> list[list[Timed]]:
         for k, params in zip(budgets, chosen):
             if params not in rankings:
                 t0 = time.perf_counter()
-                rankings[params] = (hybrid.rank(window, params), time.perf_counter() - t0)
+                rankings[params] = (hybrid.rank(window, params, forecast), time.perf_counter() - t0)
             ranked, seconds = rankings[params]
-            row.append(Timed(_cut(ranked, k), seconds + shared))
+            cut = _cut(ranked, k)
+            row.append(Timed(Assortment(cut.sku_ids, cut.scores, name, cut.info), seconds + shared))
         out.append(row)
     return out
 

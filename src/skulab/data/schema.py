@@ -247,12 +247,32 @@ STORE_ALLOCATION = Table(
     group="output",
 )
 
+RECONCILIATION_RUN = _run_log("reconciliation_run")
+
+REGION_CATEGORY_FORECAST = Table(
+    "region_category_forecast",
+    (
+        _c("run_id", "id"),
+        _c("region", "id"),
+        _c("category", "id"),
+        _c("date", "date", doc="the forecast period (first day of the week for weekly data)"),
+        _c("mean", "float", doc="expected units, coherent: the regions' rows of a category sum to its total"),
+        _c("q10", "float", True),
+        _c("q50", "float", True),
+        _c("q90", "float", True),
+        _c("method", "str", doc="base, bottom_up, mint_shrink or wls_struct: chosen for the level on validation"),
+    ),
+    key=("run_id", "region", "category", "date"),
+    group="output",
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         DIM_SKU, DIM_FDC, DIM_STORE, DIM_CALENDAR, PROMOTION, FACT_SALES, ORDERS, ORDER_LINE,
         TRUTH_DEMAND, TRUTH_SKU, TRUTH_ORDER,
         FORECAST_RUN, SALES_FORECAST, ASSORTMENT_RUN, FDC_ASSORTMENT, ALLOCATION_RUN, STORE_ALLOCATION,
+        RECONCILIATION_RUN, REGION_CATEGORY_FORECAST,
     )
 }
 INPUT_TABLES = [name for name, t in TABLES.items() if t.group in ("erp", "truth")]

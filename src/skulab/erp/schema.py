@@ -18,6 +18,7 @@ _VIEWS = {
     "sales_forecast_latest": ("sales_forecast", "forecast_run"),
     "fdc_assortment_latest": ("fdc_assortment", "assortment_run"),
     "store_allocation_latest": ("store_allocation", "allocation_run"),
+    "region_category_forecast_latest": ("region_category_forecast", "reconciliation_run"),
 }
 
 

@@ -20,10 +20,11 @@ from skulab.erp.schema import SA_TABLES, create_schema
 from skulab.errors import DataError
 
 RUN_TABLES = {"forecast": ("forecast_run", "sales_forecast"), "assortment": ("assortment_run", "fdc_assortment"),
-              "allocation": ("allocation_run", "store_allocation")}
+              "allocation": ("allocation_run", "store_allocation"),
+              "reconciliation": ("reconciliation_run", "region_category_forecast")}
 
 
-def write_run(engine: sa.Engine, kind: Literal["forecast", "assortment", "allocation"], run_id: str, rows: pd.DataFrame,
+def write_run(engine: sa.Engine, kind: Literal["forecast", "assortment", "allocation", "reconciliation"], run_id: str, rows: pd.DataFrame,
               profile: str, params: dict) -> None:
     """Replace run `run_id` and its rows; re-running the same id leaves the tables exactly as after the first run."""
     run_table, row_table = RUN_TABLES[kind]

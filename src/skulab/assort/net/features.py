@@ -1,4 +1,5 @@
-"""SKU features for the assortment net: recent orders, trend, basket context, chain and style evidence, attributes.
+"""SKU features for the assortment net: recent orders, trend, basket context, chain and style evidence, attributes,
+and optionally a forecast of the week after the window (net_forecast).
 
 Every count is a rate per week of the window, so features from a 1-week and an 8-week window share a scale;
 numeric columns are then standardised within the window. Categorical attributes (category, colour, size,
@@ -36,8 +37,9 @@ def candidates(window: Window) -> np.ndarray:
     return np.union1d(window.lines["sku_id"].unique(), window.chain["sku_id"].unique()).astype(object)
 
 
-def sku_features(window: Window, sku_ids: np.ndarray) -> SkuFeatures:
-    """The feature table of `sku_ids` from the window's orders and the SKU attributes."""
+def sku_features(window: Window, sku_ids: np.ndarray, forecast: pd.Series | None = None) -> SkuFeatures:
+    """The feature table of `sku_ids` from the window's orders and the SKU attributes, plus the forecast orders
+    of the week after the window (sku_id -> orders; absent SKUs 0) when `forecast` is given."""
     n_weeks = max(len(window.weeks), 1)
     idx = pd.Index(sku_ids)
     fdc, chain = _order_stats(window.lines), _order_stats(window.chain)
@@ -67,6 +69,8 @@ def sku_features(window: Window, sku_ids: np.ndarray) -> SkuFeatures:
         "style_chain_orders": np.log1p(style_chain),
         "list_price": np.log1p(_attribute(window, sku_ids, "list_price").astype(float).fillna(0.0).to_numpy()),
     }, index=idx)
+    if forecast is not None:
+        numeric["forecast"] = np.log1p(forecast.reindex(idx).fillna(0.0).clip(lower=0.0).to_numpy(dtype=float))
     spread = numeric.std(ddof=0).replace(0.0, 1.0)
     numeric = (numeric - numeric.mean()) / spread
     codes, vocab = _codes(window.skus, idx)

@@ -13,6 +13,7 @@ whole window. So it learns which evidence predicts next week's complete orders, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -97,13 +98,20 @@ class Prepared:
     used: list[str]
 
 
-def prepare(windows: list[Window], max_pairs: int = 3) -> Prepared:
-    """Build features and training pairs once, for fits at several budgets."""
-    full = [sku_features(w, candidates(w)) for w in windows]
+def prepare(windows: list[Window], max_pairs: int = 3, forecast: Callable[[Window], pd.Series] | None = None,
+            inner_forecast: Callable[[Window], pd.Series] | None = None) -> Prepared:
+    """Build features and training pairs once, for fits at several budgets.
+
+    With `forecast` (window -> its FDC's forecast orders for the week after it) the features gain that forecast;
+    each training pair's comes from `inner_forecast` (default `forecast`) on the weeks before its target week only.
+    """
+    inner_forecast = inner_forecast or forecast
+    full = [sku_features(w, candidates(w), forecast(w) if forecast else None) for w in windows]
     pairs = []
     for f, window in enumerate(windows):
         inner = [(window.before(week), window.week_types(week)) for week in window.weeks[1:][-max_pairs:]]
-        inner = [(f, sku_features(w, candidates(w)), t) for w, t in inner if len(w.lines) and t.n_types]
+        inner = [(f, sku_features(w, candidates(w), inner_forecast(w) if inner_forecast else None), t)
+                 for w, t in inner if len(w.lines) and t.n_types]
         pairs += inner or [(f, full[f], window.types)]  # a one-week window learns from the week itself
     # a feature constant in every training pair (the trend of a one-week inner window) cannot be learnt
     used = [c for c in full[0].numeric.columns if any(p.numeric[c].std() > 0 for _, p, _ in pairs)]
