@@ -104,13 +104,7 @@ class ForecastConfig(_Section):
     @field_validator("models", "ablation_models")
     @classmethod
     def _known_models(cls, models: list[str]) -> list[str]:
-        unknown = [m for m in models if m not in FORECAST_MODELS]
-        if unknown or not models:
-            close = [difflib.get_close_matches(m, FORECAST_MODELS, n=1) for m in unknown]
-            hint = "; ".join(f"did you mean '{c[0]}' for '{m}'" for m, c in zip(unknown, close) if c)
-            raise ValueError(f"unknown model(s) {', '.join(unknown) or '(none given)'}"
-                             f"{' (' + hint + ')' if hint else ''}; known: {', '.join(FORECAST_MODELS)}")
-        return models
+        return _known("model(s)", models or [], FORECAST_MODELS, empty_ok=False)
 
     @field_validator("quantiles")
     @classmethod
@@ -223,10 +217,7 @@ class AssortConfig(_Section):
     @field_validator("topk_models", "topk_inner_models")
     @classmethod
     def _known_forecasters(cls, models: list[str]) -> list[str]:
-        unknown = [m for m in models if m not in FORECAST_MODELS]
-        if unknown:
-            raise ValueError(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(FORECAST_MODELS)}")
-        return models
+        return ForecastConfig._known_models(models)
 
     @field_validator("guard_candidates")
     @classmethod
@@ -351,13 +342,14 @@ class ReconcileConfig(_Section):
         return [n for n in registry.HIERARCHY_LEVELS if n in levels]
 
 
-def _known(what: str, names: list[str], known: dict[str, str]) -> list[str]:
-    """`names` when each is a key of `known`, else a ValueError naming the unknown ones, the closest and the known."""
+def _known(what: str, names: list[str], known: dict[str, str], empty_ok: bool = True) -> list[str]:
+    """`names` when each is a key of `known` (and, unless `empty_ok`, there is one), else a ValueError naming the
+    unknown ones, the closest and the known."""
     unknown = [n for n in names if n not in known]
-    if unknown:
+    if unknown or not (names or empty_ok):
         close = [difflib.get_close_matches(n, known, n=1) for n in unknown]
         hint = "; ".join(f"did you mean '{c[0]}' for '{n}'" for n, c in zip(unknown, close) if c)
-        raise ValueError(f"unknown {what} {', '.join(unknown)}{' (' + hint + ')' if hint else ''}; "
+        raise ValueError(f"unknown {what} {', '.join(unknown) or '(none given)'}{' (' + hint + ')' if hint else ''}; "
                          f"known: {', '.join(known)}")
     return names
 

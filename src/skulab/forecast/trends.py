@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from skulab import erp
 from skulab.config import Config, ForecastConfig, ReconcileConfig
-from skulab.forecast import reconcile
+from skulab.forecast import job, reconcile
 from skulab.forecast.features import Panel, build_panel
 from skulab.forecast.hierarchy import attributes
 from skulab.periods import step
@@ -100,7 +100,7 @@ def region_category_rows(trends: Trends) -> pd.DataFrame:
 
 def default_run_id(cfg: Config, history_end: pd.Timestamp) -> str:
     """'trends-<profile>-<last sales period>': the same week's job replaces its own run."""
-    return f"trends-{cfg.profile}-{history_end:%Y%m%d}"
+    return f"trends-{job.default_run_id(cfg, history_end)}"
 
 
 def run(cfg: Config, engine: sa.Engine, run_id: str | None = None) -> JobResult:
