@@ -77,6 +77,8 @@ class ForecastConfig(_Section):
     SKU and store attributes; `epochs` and `batches` fix the deep models' training length and
     `tabular_rounds` caps LightGBM's boosting rounds (no time limits anywhere). `conformal` moves each model's
     q10 and q90 so that its validation window holds 80 % of the sales (skulab.forecast.calibration).
+    `partition_by` fits one zoo per store, region, store segment or category instead of one for all series
+    (skulab.forecast.partitioned: the partitions run on the configured engine).
     """
 
     freq: str = "D"
@@ -99,6 +101,7 @@ class ForecastConfig(_Section):
     ablation: list[Literal["no covariates", "+calendar", "+promo", "+price", "all covariates", "all + static"]] = [
         "no covariates", "+calendar", "+promo", "+price", "all covariates", "all + static"]
     max_series: int | None = Field(None, ge=1)
+    partition_by: Literal["store", "region", "segment", "category"] | None = None
     seed: int = 7
 
     @field_validator("models", "ablation_models")

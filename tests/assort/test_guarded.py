@@ -59,3 +59,20 @@ def test_a_margin_larger_than_any_gain_keeps_popularity() -> None:
 
     fills = got.info["valid_fills"]
     assert got.info["choice"] == "popularity" and fills["hybrid"] > fills["popularity"]
+
+
+def test_the_guard_reuses_its_pick_from_methods_already_run_and_is_charged_their_time() -> None:
+    weeks = ["2024-01-01", "2024-01-08", "2024-01-15"]
+    baskets = [[f"a{p}", f"b{p}"] for p in range(5)] * 6 + [[f"c{c}", f"t{c}{n}"] for c in range(10) for n in range(8)]
+    wins = [synthetic.whole_window(pd.concat([synthetic.baskets(w, baskets, f"w{n}") for n, w in enumerate(weeks)],
+                                             ignore_index=True))]
+    ks = [[10]]
+    fresh = methods.run("guarded", wins, ks, CFG)[0][0]
+    pick = fresh.assortment.info["choice"]
+    ran = methods.run(pick, wins, ks, CFG)
+    planted = [[methods.Timed(ran[0][0].assortment, 1000.0)]]  # a pick that took 1,000 s where it ran
+
+    reused = methods.run("guarded", wins, ks, CFG, done={pick: planted})[0][0]
+
+    assert list(reused.assortment.top(10)) == list(fresh.assortment.top(10))
+    assert reused.seconds >= 1000.0 > fresh.seconds

@@ -1,4 +1,5 @@
-"""The rolling assortment evaluation gives the same fold table in this process and on Spark local[2]."""
+"""The rolling assortment evaluation and the partitioned backtest give the same tables in this process and on
+Spark local[2]."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 from skulab import config, erp
 from skulab.assort import rolling
 from skulab.engine import make_engine
+from skulab.forecast import partitioned
+from skulab.forecast.features import build_panel
 
 pytest.importorskip("pyspark", reason="pyspark is not installed: pip install -e .[spark] (make install does)")
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -20,11 +23,18 @@ TIMINGS = ["seconds", "bound_seconds", "hindsight_seconds"]
 
 
 @pytest.fixture(scope="module")
-def ci(tmp_path_factory: pytest.TempPathFactory) -> tuple[config.Config, pd.DataFrame, pd.DataFrame]:
-    """The ci profile (two methods, the MIP among them, two windows, one test week) and its ERP's orders."""
+def ci_erp(tmp_path_factory: pytest.TempPathFactory) -> tuple[config.Config, object]:
+    """The ci profile (two assortment methods, the MIP among them, two windows, one test week) and its ERP."""
     cfg = config.load(ROOT / "params" / "ci.yaml")
     cfg = config.override(cfg, "assort", methods=["popularity", "mip"], windows=[2, 4], max_folds=1)
     db, _ = erp.build(cfg, f"duckdb:///{tmp_path_factory.mktemp('erp')}/ci.duckdb")
+    return cfg, db
+
+
+@pytest.fixture(scope="module")
+def ci(ci_erp: tuple[config.Config, object]) -> tuple[config.Config, pd.DataFrame, pd.DataFrame]:
+    """The ci profile and its ERP's orders and SKUs."""
+    cfg, db = ci_erp
     return cfg, erp.read_order_lines(db), erp.read_sku_attributes(db)
 
 
@@ -46,3 +56,18 @@ def test_spark_local2_gives_the_fold_table_of_this_process(ci: tuple[config.Conf
                                   check_exact=True)
     pd.testing.assert_frame_equal(local.summary.drop(columns="seconds"), on_spark.summary.drop(columns="seconds"),
                                   check_exact=True)
+
+
+def test_spark_local2_gives_the_partitioned_backtest_of_this_process(ci_erp: tuple[config.Config, object],
+                                                                     spark: object) -> None:
+    cfg, db = ci_erp
+    fc = config.override(cfg, "forecast", windows=1, partition_by="category").forecast
+    training = erp.read_training(db, fc)
+    panel = build_panel(training.sales, training.calendar, fc)
+
+    local = partitioned.run(panel, fc, make_engine(cfg.engine))
+    on_spark = partitioned.run(panel, fc, spark)
+
+    assert local.runs["partition"].nunique() > 1 and set(local.runs["partition"]) == set(on_spark.runs["partition"])
+    pd.testing.assert_frame_equal(local.forecasts, on_spark.forecasts, rtol=1e-6)
+    pd.testing.assert_frame_equal(local.scores, on_spark.scores, rtol=1e-6)

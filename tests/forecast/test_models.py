@@ -9,7 +9,6 @@ from scipy import stats
 
 from skulab import config, forecast
 from skulab.config import ForecastConfig
-from skulab.data.calendar import build_calendar
 from skulab.errors import ConfigError
 from skulab.forecast import fitting, noise, zoo
 from skulab.forecast.features import build_panel
@@ -78,24 +77,6 @@ def test_deep_models_get_fixed_epochs_and_every_model_its_own_name() -> None:
     assert hp["DeepAR"][0]["max_epochs"] == 3 and hp["DeepAR"][0]["num_batches_per_epoch"] == 7
     assert hp["DirectTabular"][0]["model_hyperparameters"]["num_boost_round"] == 50
     assert {p["ag_args"]["name"] for ps in hp.values() for p in ps} == {"DeepAR", "DirectTabular", "ETS"}
-
-
-@pytest.fixture
-def small_panel_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Six daily series of 70 days with weekly rhythm and promotions, and one series of 10 days."""
-    rng = np.random.default_rng(0)
-    days = pd.date_range("2024-01-01", periods=70, freq="D")
-    rows = []
-    for k in range(6):
-        promo = rng.random(len(days)) < 0.15
-        units = rng.poisson(3 + 2 * (days.weekday >= 5) + 4 * promo)
-        rows += [(d, "S1", f"K{k}", float(u), 8.0 if p else 10.0, "pct_off" if p else None, False)
-                 for d, u, p in zip(days, units, promo)]
-    rows += [(d, "S1", "NEW", 2.0, 10.0, None, False) for d in days[-10:]]
-    sales = pd.DataFrame(rows, columns=["date", "store_id", "sku_id", "units", "price", "promo_type", "stockout"])
-    sales = sales.assign(base_price=10.0, discount=np.where(sales["promo_type"].notna(), 0.2, np.nan),
-                         category="Tops", list_price=10.0)
-    return sales, build_calendar(days[0], days[-1] + pd.Timedelta(days=30), "cn")
 
 
 @pytest.mark.slow

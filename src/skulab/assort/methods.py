@@ -10,7 +10,7 @@ among its FDCs; a forecast reused from another method's fit is charged its fit's
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,8 +33,13 @@ class Timed:
 
 
 def run(method: str, windows: list[Window], ks: list[list[int]], cfg: AssortConfig,
-        fit_vectors: Callable[[pd.DataFrame], sku2vec.Vectors] | None = None) -> list[list[Timed]]:
-    """Assortments of `method` for each window (FDC) and each of its budgets: out[f][i] has size ks[f][i]."""
+        fit_vectors: Callable[[pd.DataFrame], sku2vec.Vectors] | None = None,
+        done: Mapping[str, list[list[Timed]]] | None = None) -> list[list[Timed]]:
+    """Assortments of `method` for each window (FDC) and each of its budgets: out[f][i] has size ks[f][i].
+
+    `done` holds methods already run on these same windows and budgets: the guard reuses its pick from there
+    instead of running it again, and is charged the pick's seconds as if it had.
+    """
     if method not in ASSORT_METHODS:
         raise ValueError(f"unknown assortment method '{method}' (known: {', '.join(ASSORT_METHODS)})")
     if method == "net":
@@ -54,10 +59,7 @@ def run(method: str, windows: list[Window], ks: list[list[int]], cfg: AssortConf
 
         return _pooled(lambda: learned.run(windows, ks, cfg), len(windows))
     if method == "guarded":
-        def runner(name: str, wins: list[Window], budgets: list[list[int]]) -> list[list[Assortment]]:
-            return [[t.assortment for t in row] for row in run(name, wins, budgets, cfg, fit_vectors)]
-
-        return _pooled(lambda: guarded.run(windows, ks, cfg, runner, vectors=fit_vectors is not None), len(windows))
+        return _guarded(windows, ks, cfg, fit_vectors, done or {})
     return [_per_fdc(method, w, kl, cfg) for w, kl in zip(windows, ks)]
 
 
@@ -76,6 +78,22 @@ def vector_fitter(cfg: Config, skus: pd.DataFrame | None, methods: list[str]
         return embeddings.fit(lines, cfg.embed, skus, progress=False).output_embeddings()
 
     return fit_vectors
+
+
+def _guarded(windows: list[Window], ks: list[list[int]], cfg: AssortConfig,
+             fit_vectors: Callable[[pd.DataFrame], sku2vec.Vectors] | None,
+             done: Mapping[str, list[list[Timed]]]) -> list[list[Timed]]:
+    """The guard, its pick on the full windows taken from `done` when that method ran there already."""
+    def runner(name: str, wins: list[Window], budgets: list[list[int]]) -> list[list[Assortment]]:
+        rows = done[name] if wins is windows and name in done else run(name, wins, budgets, cfg, fit_vectors)
+        return [[t.assortment for t in row] for row in rows]
+
+    def reused(pick: str, f: int, i: int) -> float:
+        return done[pick][f][i].seconds if pick in done else 0.0
+
+    results = _pooled(lambda: guarded.run(windows, ks, cfg, runner, vectors=fit_vectors is not None), len(windows))
+    return [[Timed(t.assortment, t.seconds + reused(t.assortment.info["choice"], f, i)) for i, t in enumerate(row)]
+            for f, row in enumerate(results)]
 
 
 def _per_fdc(method: str, window: Window, ks: list[int], cfg: AssortConfig) -> list[Timed]:

@@ -30,17 +30,25 @@ def _forecast(args: argparse.Namespace) -> None:
 
 def _backtest(args: argparse.Namespace) -> None:
     from skulab import config, erp
+    from skulab.engine import make_engine
+    from skulab.forecast import partitioned
     from skulab.forecast.backtest import backtest, summary
     from skulab.forecast.features import build_panel
 
     cfg = config.load(args.params)
-    fc = config.override(cfg, "forecast", **config.assignments(args.set or [], "forecast", args.params)).forecast
+    cfg = config.override(cfg, "forecast", **config.assignments(args.set or [], "forecast", args.params))
+    cfg = config.override(cfg, "engine", name=args.engine) if args.engine else cfg
+    fc = cfg.forecast
+    pooled_here = cfg.engine.name == "local" and fc.partition_by is None
+    runner = None if pooled_here else make_engine(cfg.engine)  # before the ERP: a dead master fails fast
     training = erp.read_training(erp.connect(cfg, args.db), fc)
     panel = build_panel(training.sales, training.calendar, fc)
     t0 = time.perf_counter()
-    bt = backtest(panel, fc, skip=args.skip, progress=True)
+    bt = (backtest(panel, fc, skip=args.skip, progress=True) if pooled_here
+          else partitioned.run(panel, fc, runner, skip=args.skip, progress=True))
     print(f"backtest of {panel.frame['item_id'].nunique():,} series, {fc.windows} windows of {fc.horizon} "
-          f"({fc.freq}), skipping the last {args.skip}, in {time.perf_counter() - t0:.0f} s")
+          f"({fc.freq}), skipping the last {args.skip}, on {cfg.engine.name}"
+          f"{f' by {fc.partition_by}' if fc.partition_by else ''}, in {time.perf_counter() - t0:.0f} s")
     print(bt.runs.to_string(index=False))
     print(bt.scores.pivot_table(index="model", columns="window", values="WQL").round(4).to_string())
     print(summary(bt.scores).round(4).to_string(index=False))
@@ -82,6 +90,8 @@ def add_commands(g: Grammar) -> None:
     b.add_argument("--skip", type=int, default=0,
                    help="move the windows back by this many horizons (choose settings before the test windows)")
     b.add_argument("--out", help="also write the per-window scores to this CSV file")
+    b.add_argument("--engine", choices=["local", "spark"], help="where the partitions run (overrides engine.name; "
+                   "forecast.partition_by sets the partitions)")
     b.set_defaults(run=_backtest)
 
     bf = g.bench.add_parser("forecast", parents=[g.profile], help="fit + predict time and peak memory per model family and size")
