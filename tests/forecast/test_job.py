@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 import yaml
@@ -91,3 +92,19 @@ def test_a_wrong_backtest_setting_is_one_line_and_exit_2() -> None:
     out = _skulab("backtest", "--params", "params/ci.yaml", "--set", "impute=mean")
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert out.stderr.startswith("error: params/ci.yaml: forecast.impute: Input should be 'nan', 'zero', 'ffill' or 'seasonal'")
+
+
+def test_the_job_partitioned_by_category_forecasts_every_series_and_keeps_the_per_series_model(
+        ci_tables: dict, ci_config: Config, tmp_path: Path) -> None:
+    engine = erp.make_engine(f"duckdb:///{tmp_path / 'erp.duckdb'}")
+    erp.replace_tables(engine, ci_tables)
+    cfg = config.override(_small(ci_config), "forecast", max_series=8)
+    pooled = job.forecast_rows(cfg, engine).rows
+    split = job.forecast_rows(config.override(cfg, "forecast", partition_by="category"), engine).rows
+
+    keys = ["sku_id", "store_id", "forecast_date", "model"]
+    assert len(split) == len(pooled)
+    pd.testing.assert_frame_equal(split[keys].sort_values(keys).reset_index(drop=True),
+                                  pooled[keys].sort_values(keys).reset_index(drop=True))
+    naive = [r[r["model"] == "SeasonalNaive"].sort_values(keys).reset_index(drop=True) for r in (pooled, split)]
+    pd.testing.assert_frame_equal(naive[0], naive[1], rtol=1e-9)  # a per-series model: partitions cannot move it

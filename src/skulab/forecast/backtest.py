@@ -44,10 +44,12 @@ def cutoffs(panel: Panel, windows: int, skip: int = 0) -> list[pd.Timestamp]:
 
 
 def backtest(panel: Panel, cfg: ForecastConfig, models: list[str] | None = None, windows: int | None = None,
-             skip: int = 0, progress: bool = False) -> Backtest:
-    """Refit the models at every cutoff and score them (see the module docstring); `progress` prints each window."""
+             skip: int = 0, progress: bool = False, at: list[pd.Timestamp] | None = None) -> Backtest:
+    """Refit the models at every cutoff and score them (see the module docstring); `progress` prints each window.
+
+    `at` gives the cutoffs instead: the weekly job forecasts from the last sales period, past the actuals."""
     forecasts, runs = [], []
-    for w, cutoff in enumerate(cutoffs(panel, windows or cfg.windows, skip), 1):
+    for w, cutoff in enumerate(at or cutoffs(panel, windows or cfg.windows, skip), 1):
         fitted = fitting.fit(panel, cfg, cutoff, models)
         t0 = time.perf_counter()
         pred = fitting.predict(fitted, panel)

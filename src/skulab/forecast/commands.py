@@ -17,6 +17,7 @@ def _forecast(args: argparse.Namespace) -> None:
     from skulab.forecast.job import run
 
     cfg = config.load(args.params)
+    cfg = config.override(cfg, "engine", name=args.engine) if args.engine else cfg
     engine = erp.connect(cfg, args.db)
     result = run(cfg, engine, args.run_id)
     print(f"forecast run {result.run_id}: {result.rows:,} rows ({result.series:,} series x {len(result.models)} "
@@ -82,6 +83,8 @@ def add_commands(g: Grammar) -> None:
     """Register the forecasting commands and the forecast benchmark."""
     f = g.sub.add_parser("forecast", parents=[g.profile, g.database], help="the weekly job: fit the profile's models, write forecasts to the ERP")
     f.add_argument("--run-id", help="run id (default <profile>-<last sales date>); the same id replaces its run")
+    f.add_argument("--engine", choices=["local", "spark"], help="where the partitions run (overrides engine.name; "
+                   "forecast.partition_by sets the partitions)")
     f.set_defaults(run=_forecast)
 
     b = g.sub.add_parser("backtest", parents=[g.profile, g.database], help="rolling-origin backtest of the profile's forecast settings")

@@ -44,9 +44,10 @@ def partition_keys(panel: Panel, by: str | None) -> pd.Series:
 
 
 def run(panel: Panel, cfg: ForecastConfig, engine: Any = None, windows: int | None = None, skip: int = 0,
-        progress: bool = False) -> Backtest:
+        progress: bool = False, at: list[pd.Timestamp] | None = None) -> Backtest:
     """The backtest of `panel`, one AutoGluon zoo per partition of `cfg.partition_by`, on `engine` (what
-    skulab.engine.make_engine returns; None runs in this process); `runs` gains the partition of each fit."""
+    skulab.engine.make_engine returns; None runs in this process); `runs` gains the partition of each fit.
+    `at` (explicit cutoffs) serves the weekly job, which forecasts from the last period."""
     import fugue  # only here: the command grammar imports this module's callers
 
     keys = partition_keys(panel, cfg.partition_by)
@@ -58,7 +59,7 @@ def run(panel: Panel, cfg: ForecastConfig, engine: Any = None, windows: int | No
     t0 = time.perf_counter()
     out = fugue.transform(frame, backtest_partition, schema=_schema(cfg), partition={"by": [PART]},
                           engine=engine if engine is not None else "native", as_local=True,
-                          params={"cfg": cfg, "meta": meta, "windows": windows, "skip": skip,
+                          params={"cfg": cfg, "meta": meta, "windows": windows, "skip": skip, "at": at,
                                   "dtypes": dtypes})
     forecasts, runs = _collected(out, cfg)
     forecasts = (forecasts.sort_values(["window", PART, "model", "item_id", "timestamp"], kind="stable")
@@ -70,8 +71,18 @@ def run(panel: Panel, cfg: ForecastConfig, engine: Any = None, windows: int | No
     return Backtest(forecasts=forecasts, scores=score_windows(forecasts, panel), runs=runs)
 
 
+def fallbacks(runs: pd.DataFrame) -> dict[str, int]:
+    """The SeasonalNaive fallbacks of every partition's fits, summed per model (from the runs' 'model: n, ...')."""
+    total: dict[str, int] = {}
+    for text in runs["fallback_models"].dropna():
+        for item in filter(None, str(text).split(", ")):
+            name, _, count = item.rpartition(": ")
+            total[name] = total.get(name, 0) + int(count)
+    return total
+
+
 def backtest_partition(part: pd.DataFrame, cfg: ForecastConfig, meta: Mapping[str, Any], windows: int | None,
-                       skip: int, dtypes: Mapping[str, Any]) -> pd.DataFrame:
+                       skip: int, at: list[pd.Timestamp] | None, dtypes: Mapping[str, Any]) -> pd.DataFrame:
     """One partition's backtest (its series refitted at every cutoff): forecast rows and one run row per window."""
     key = str(part[PART].iloc[0])
     frame = part.astype(dtypes).sort_values(["item_id", "timestamp"], kind="stable").reset_index(drop=True)
@@ -79,7 +90,7 @@ def backtest_partition(part: pd.DataFrame, cfg: ForecastConfig, meta: Mapping[st
     static = meta["static"].loc[meta["static"].index.isin(items)] if meta["static"] is not None else None
     panel = Panel(frame=frame.drop(columns=PART), known=meta["known"], past=meta["past"], static=static,
                   rules=pd.DataFrame(), freq=meta["freq"], horizon=meta["horizon"], history_end=meta["history_end"])
-    bt = backtest(panel, cfg, windows=windows, skip=skip)
+    bt = backtest(panel, cfg, windows=windows, skip=skip, at=at)
     forecasts = bt.forecasts.assign(**{RECORD: "forecast", PART: key})
     runs = bt.runs.assign(**{RECORD: "run", PART: key})
     return pd.concat([forecasts, runs], ignore_index=True).reindex(columns=list(_columns(cfg)))
