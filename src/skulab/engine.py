@@ -9,8 +9,12 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
+
+import numpy as np
+import pandas as pd
 
 from skulab.config import EngineConfig
 from skulab.errors import ConfigError
@@ -44,6 +48,30 @@ def make_engine(cfg: EngineConfig) -> Any:
                           "check that Java 17 is installed (java -version) and JAVA_HOME") from None
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def schema(columns: Mapping[str, str]) -> str:
+    """A Fugue schema string from column name -> Fugue type ('str', 'long', 'double', 'bool', 'datetime')."""
+    return ",".join(f"{name}:{kind}" for name, kind in columns.items())
+
+
+def collected(df: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
+    """A partition function's collected result with one set of dtypes whichever engine ran it (an engine may return
+    nullable or arrow-backed types): text as object with NaN for missing, long as int64, double as float64 with
+    NaN, bool as bool (missing as False), datetime as naive datetime64[ns]."""
+    out = df.copy()
+    for name, kind in columns.items():
+        if kind == "str":
+            out[name] = out[name].astype(object).where(out[name].notna(), np.nan)
+        elif kind == "long":
+            out[name] = out[name].astype("int64")
+        elif kind == "double":
+            out[name] = out[name].to_numpy(dtype="float64", na_value=np.nan)
+        elif kind == "bool":
+            out[name] = out[name].astype("boolean").fillna(False).astype(bool)
+        elif kind == "datetime":
+            out[name] = pd.to_datetime(out[name]).astype("datetime64[ns]")
+    return out
 
 
 def _check_master(master: str) -> None:

@@ -29,6 +29,7 @@ from skulab.assort.order_types import OrderTypes, from_lines
 from skulab.assort.sku2vec import Vectors
 from skulab.assort.windows import Window, window, with_weeks
 from skulab.config import AssortConfig
+from skulab.engine import collected, schema
 from skulab.errors import DataError
 from skulab.stats import paired_interval
 
@@ -135,10 +136,10 @@ def evaluate(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None =
     engine = engine if engine is not None else "native"
     dtypes = lines.dtypes.to_dict()
     t0 = time.perf_counter()
-    folds = fugue.transform(fold_frame(lines, weeks, cfg), evaluate_fold, schema=_schema(_fold_columns(cfg)),
+    folds = fugue.transform(fold_frame(lines, weeks, cfg), evaluate_fold, schema=schema(_fold_columns(cfg)),
                             partition={"by": ["test_week", "window"]}, engine=engine, as_local=True,
                             params={"cfg": cfg, "skus": skus, "fit_vectors": fit_vectors, "dtypes": dtypes})
-    folds = _collected(folds, _fold_columns(cfg))
+    folds = collected(folds, _fold_columns(cfg))
     if not len(folds):
         raise DataError("no FDC has orders both in a training window and in its test week")
     if progress:
@@ -148,10 +149,10 @@ def evaluate(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None =
     if cfg.hindsight:
         t0 = time.perf_counter()
         needs = folds[["test_week", "fdc_id", "k"]].drop_duplicates()
-        best = fugue.transform(hindsight_frame(lines, needs, cfg), hindsight_fold, schema=_schema(HINDSIGHT),
+        best = fugue.transform(hindsight_frame(lines, needs, cfg), hindsight_fold, schema=schema(HINDSIGHT),
                                partition={"by": ["test_week", "fdc_id", "k"]}, engine=engine, as_local=True,
                                params={"cfg": cfg, "dtypes": dtypes})
-        best = _collected(best, HINDSIGHT)
+        best = collected(best, HINDSIGHT)
         folds = folds.merge(best, on=["test_week", "fdc_id", "k"], how="left", validate="many_to_one")
         if progress:
             progress(f"hindsight optimum of {len(needs)} test week x FDC x K: {time.perf_counter() - t0:.1f} s")
@@ -319,26 +320,6 @@ def _columns(cfg: AssortConfig) -> list[str]:
     """The folds' columns in the order of `compare`'s rows."""
     hind = [c for c in HINDSIGHT if c.startswith("hindsight")] if cfg.hindsight else []
     return [*BASE, *hind, *(MIP if "mip" in cfg.methods else {}), *(GUARD if "guarded" in cfg.methods else {}), *FOLD]
-
-
-def _schema(columns: dict[str, str]) -> str:
-    return ",".join(f"{name}:{kind}" for name, kind in columns.items())
-
-
-def _collected(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """A collected result with the dtypes `compare` gives, whichever engine ran it: text as object with NaN for
-    missing, numbers as int64 / float64 with NaN, times as naive datetime64[ns]."""
-    out = df.copy()
-    for name, kind in columns.items():
-        if kind == "str":
-            out[name] = out[name].astype(object).where(out[name].notna(), np.nan)
-        elif kind == "long":
-            out[name] = out[name].astype("int64")
-        elif kind == "double":
-            out[name] = out[name].to_numpy(dtype="float64", na_value=np.nan)
-        elif kind == "datetime":
-            out[name] = pd.to_datetime(out[name]).astype("datetime64[ns]")
-    return out
 
 
 def _restore(part: pd.DataFrame, dtypes: Mapping[str, Any]) -> pd.DataFrame:

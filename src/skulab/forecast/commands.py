@@ -31,7 +31,6 @@ def _forecast(args: argparse.Namespace) -> None:
 
 def _backtest(args: argparse.Namespace) -> None:
     from skulab import config, erp
-    from skulab.engine import make_engine
     from skulab.forecast import partitioned
     from skulab.forecast.backtest import backtest, summary
     from skulab.forecast.features import build_panel
@@ -40,12 +39,11 @@ def _backtest(args: argparse.Namespace) -> None:
     cfg = config.override(cfg, "forecast", **config.assignments(args.set or [], "forecast", args.params))
     cfg = config.override(cfg, "engine", name=args.engine) if args.engine else cfg
     fc = cfg.forecast
-    pooled_here = cfg.engine.name == "local" and fc.partition_by is None
-    runner = None if pooled_here else make_engine(cfg.engine)  # before the ERP: a dead master fails fast
+    runner = partitioned.engine_for(cfg)  # before the ERP: a dead master fails fast
     training = erp.read_training(erp.connect(cfg, args.db), fc)
     panel = build_panel(training.sales, training.calendar, fc)
     t0 = time.perf_counter()
-    bt = (backtest(panel, fc, skip=args.skip, progress=True) if pooled_here
+    bt = (backtest(panel, fc, skip=args.skip, progress=True) if runner is None
           else partitioned.run(panel, fc, runner, skip=args.skip, progress=True))
     print(f"backtest of {panel.frame['item_id'].nunique():,} series, {fc.windows} windows of {fc.horizon} "
           f"({fc.freq}), skipping the last {args.skip}, on {cfg.engine.name}"

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 
 from skulab import erp
 from skulab.config import Config
-from skulab.engine import make_engine
 from skulab.erp import write_run
 from skulab.forecast import fitting, partitioned
 from skulab.forecast.features import build_panel
@@ -60,7 +59,7 @@ def forecast_rows(cfg: Config, engine: sa.Engine) -> Forecasts:
     """Forecasts for the horizon after the ERP's last sales period: one fit of all series in this process, or one
     per partition of `forecast.partition_by` on the profile's engine (skulab.forecast.partitioned)."""
     fc = cfg.forecast
-    runner = None if cfg.engine.name == "local" and fc.partition_by is None else make_engine(cfg.engine)
+    runner = partitioned.engine_for(cfg)
     training = erp.read_training(engine, fc)
     history_end = pd.Timestamp(training.sales["date"].max())
     end = history_end + fc.horizon * step(fc.freq)

@@ -13,10 +13,10 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from skulab.config import ForecastConfig
+from skulab.config import Config, ForecastConfig
+from skulab.engine import collected, make_engine, schema
 from skulab.errors import DataError
 from skulab.forecast.backtest import Backtest, backtest, score_windows
 from skulab.forecast.features import Panel
@@ -43,6 +43,14 @@ def partition_keys(panel: Panel, by: str | None) -> pd.Series:
                     "with more than one value: set forecast.static: true, or partition by store or category)")
 
 
+def engine_for(cfg: Config) -> Any | None:
+    """None when the forecast runs pooled in this process (local engine, no partition_by), else the engine the
+    partitions run on (skulab.engine.make_engine: a master that does not answer fails here, fast)."""
+    if cfg.engine.name == "local" and cfg.forecast.partition_by is None:
+        return None
+    return make_engine(cfg.engine)
+
+
 def run(panel: Panel, cfg: ForecastConfig, engine: Any = None, windows: int | None = None, skip: int = 0,
         progress: bool = False, at: list[pd.Timestamp] | None = None) -> Backtest:
     """The backtest of `panel`, one AutoGluon zoo per partition of `cfg.partition_by`, on `engine` (what
@@ -57,7 +65,7 @@ def run(panel: Panel, cfg: ForecastConfig, engine: Any = None, windows: int | No
     meta = {"known": panel.known, "past": panel.past, "static": panel.static, "freq": panel.freq,
             "horizon": panel.horizon, "history_end": panel.history_end}
     t0 = time.perf_counter()
-    out = fugue.transform(frame, backtest_partition, schema=_schema(cfg), partition={"by": [PART]},
+    out = fugue.transform(frame, backtest_partition, schema=schema(_columns(cfg)), partition={"by": [PART]},
                           engine=engine if engine is not None else "native", as_local=True,
                           params={"cfg": cfg, "meta": meta, "windows": windows, "skip": skip, "at": at,
                                   "dtypes": dtypes})
@@ -109,25 +117,10 @@ def _columns(cfg: ForecastConfig) -> dict[str, str]:
     return {RECORD: "str"} | forecast | RUN_COLUMNS
 
 
-def _schema(cfg: ForecastConfig) -> str:
-    return ",".join(f"{name}:{kind}" for name, kind in _columns(cfg).items())
-
-
 def _collected(df: pd.DataFrame, cfg: ForecastConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The collected forecast rows and run rows, each with the dtypes of the pooled backtest whichever engine ran
-    them (an engine may return nullable or arrow-backed types)."""
-    out = df.copy()
-    for name, kind in _columns(cfg).items():
-        if kind == "str":
-            out[name] = out[name].astype(object).where(out[name].notna(), np.nan)
-        elif kind == "double":
-            out[name] = out[name].to_numpy(dtype="float64", na_value=np.nan)
-        elif kind == "datetime":
-            out[name] = pd.to_datetime(out[name]).astype("datetime64[ns]")
-    forecasts = out[out[RECORD] == "forecast"][_forecast_columns(cfg)].copy()
-    forecasts["scored"] = forecasts["scored"].astype("boolean").fillna(False).astype(bool)
-    forecasts["window"] = forecasts["window"].astype("int64")
-    runs = out[out[RECORD] == "run"][[PART, *RUN_COLUMNS]].copy()
-    for name in (c for c, k in RUN_COLUMNS.items() if k == "long"):
-        runs[name] = runs[name].astype("int64")
-    return forecasts, runs
+    """The collected forecast rows and run rows, each with the dtypes of the pooled backtest."""
+    types = _columns(cfg)
+    forecast = {c: types[c] for c in _forecast_columns(cfg)}
+    runs = {PART: "str"} | RUN_COLUMNS
+    return (collected(df[df[RECORD] == "forecast"][list(forecast)], forecast),
+            collected(df[df[RECORD] == "run"][list(runs)], runs))
