@@ -68,6 +68,7 @@ def parser() -> argparse.ArgumentParser:
     """The command-line grammar; each sub-command names the profile with --params."""
     from skulab.allocate import commands as allocate_commands
     from skulab.assort import commands as assort_commands
+    from skulab.bench import commands as bench_commands
     from skulab.embed import commands as embed_commands
     from skulab.forecast import commands as forecast_commands
     from skulab.forecast import trends_commands
@@ -100,7 +101,8 @@ def parser() -> argparse.ArgumentParser:
     g = Grammar(sub=sub, bench=bench.add_subparsers(dest="bench_command", required=True),
                 evaluate=evaluate.add_subparsers(dest="evaluate_command", required=True),
                 profile=profile, database=database)
-    for chapter in (forecast_commands, embed_commands, assort_commands, allocate_commands, trends_commands):
+    for chapter in (forecast_commands, embed_commands, assort_commands, allocate_commands, trends_commands,
+                    bench_commands):
         chapter.add_commands(g)
     return p
 

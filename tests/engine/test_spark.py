@@ -1,5 +1,5 @@
-"""The rolling assortment evaluation and the partitioned backtest give the same tables in this process and on
-Spark local[2]."""
+"""The rolling assortment evaluation, the partitioned backtest and the order-type SQL give the same tables in this
+process (DuckDB for the SQL) and on Spark local[2]."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from skulab import config, erp
-from skulab.assort import rolling
+from skulab.assort import order_types_sql, rolling
+from skulab.assort.order_types import week_start
 from skulab.engine import make_engine
+from skulab.erp.export import export
 from skulab.forecast import partitioned
 from skulab.forecast.features import build_panel
 
@@ -71,3 +73,21 @@ def test_spark_local2_gives_the_partitioned_backtest_of_this_process(ci_erp: tup
     assert local.runs["partition"].nunique() > 1 and set(local.runs["partition"]) == set(on_spark.runs["partition"])
     pd.testing.assert_frame_equal(local.forecasts, on_spark.forecasts, rtol=1e-6)
     pd.testing.assert_frame_equal(local.scores, on_spark.scores, rtol=1e-6)
+
+
+def test_spark_sql_on_the_exported_parquet_gives_the_duckdb_order_types(ci_erp: tuple[config.Config, object],
+                                                                        spark: object,
+                                                                        tmp_path: Path) -> None:
+    _, db = ci_erp
+    export(db, tmp_path)
+    lines = erp.read_order_lines(db)
+    start = week_start(lines["ts"]).min() + pd.Timedelta(weeks=1)
+    end = start + pd.Timedelta(weeks=8)
+
+    local = order_types_sql.order_type_counts(tmp_path, start, end)
+    on_spark = order_types_sql.order_type_counts(tmp_path, start, end, spark)
+
+    assert local["week"].nunique() == 8 and local["orders"].sum() == lines[(lines["ts"] >= start) & (lines["ts"] < end)]["order_id"].nunique()
+    pd.testing.assert_frame_equal(local, on_spark, check_exact=True)
+    pd.testing.assert_frame_equal(order_types_sql.window_lines(tmp_path, start, end),
+                                  order_types_sql.window_lines(tmp_path, start, end, spark), check_exact=True)

@@ -121,8 +121,11 @@ def serve() -> None:
     """The solver process: answer requests from stdin on the original stdout; HiGHS's own output goes to stderr."""
     requests, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    while (request := _receive(requests)) is not None:
-        _send(answers, _solve(*request))
+    try:
+        while (request := _receive(requests)) is not None:
+            _send(answers, _solve(*request))
+    except KeyboardInterrupt:  # the interrupt that stops a notebook's kernel reaches this child too: exit quietly
+        return
 
 
 def _solve(types: OrderTypes, k: int, time_limit: float, start: Assortment | None) -> tuple:

@@ -38,7 +38,7 @@ def export(engine: sa.Engine, out_dir: Path) -> pd.DataFrame:
         column = PARTITIONS.get(name)
         if column is None:
             frame = read_query(engine, sql)
-            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), target / "part-0.parquet")
+            write_parquet(frame, target / "part-0.parquet")
             rows.append({"table": name, "rows": len(frame), "partitions": 1, "partitioned_by": ""})
             continue
         keys = read_query(engine, KEYS[name])[column].dropna().sort_values().tolist()
@@ -47,8 +47,12 @@ def export(engine: sa.Engine, out_dir: Path) -> pd.DataFrame:
             frame = read_query(engine, f"SELECT * FROM ({sql}) t WHERE {column} = :key", key=key)
             folder = target / f"{column}={quote(str(key), safe='')}"
             folder.mkdir()
-            table = pa.Table.from_pandas(frame.drop(columns=column), preserve_index=False)
-            pq.write_table(table, folder / "part-0.parquet")
+            write_parquet(frame.drop(columns=column), folder / "part-0.parquet")
             count += len(frame)
         rows.append({"table": name, "rows": count, "partitions": len(keys), "partitioned_by": column})
     return pd.DataFrame(rows)
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """One parquet file with microsecond timestamps (Spark refuses nanoseconds, pandas' default)."""
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, coerce_timestamps="us")

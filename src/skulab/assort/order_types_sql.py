@@ -1,0 +1,131 @@
+"""Order types by SQL: a window's order lines and the v_j counts (orders per distinct SKU set, per FDC and week).
+
+One query text runs on DuckDB in this process and as Spark SQL on a cluster, over the parquet tables that
+`skulab erp export` writes (orders/ and order_line/, partitioned by fdc_id); only the expression that joins an
+order's SKUs into its set differs between the two dialects. Both return the same table, so an order log too large
+for pandas is reduced to its types where it lives.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from skulab.errors import DataError
+
+# an order's distinct SKUs, sorted and joined by '|': the key of its type
+SKU_SET = {"duckdb": "array_to_string(array_sort(array_agg(DISTINCT sku_id)), '|')",
+           "spark": "array_join(array_sort(collect_set(sku_id)), '|')"}
+COLUMNS = ["fdc_id", "week", "sku_set", "orders", "units"]
+
+# the packaged query order_lines.sql on the exported tables: returned and zero-quantity lines left out
+WINDOW_SQL = """
+SELECT o.fdc_id, o.order_id, o.ts, o.customer_id, l.sku_id, l.qty
+FROM orders o JOIN order_line l ON l.order_id = o.order_id AND l.fdc_id = o.fdc_id
+WHERE o.ts >= TIMESTAMP '{start}' AND o.ts < TIMESTAMP '{end}' AND l.qty > 0
+"""
+
+# weeks start on Monday (date_trunc('week') on both engines, as order_types.week_start)
+TYPES_SQL = """
+WITH per_order AS (
+  SELECT fdc_id, date_trunc('week', ts) AS week, order_id, {sku_set} AS sku_set, sum(qty) AS units
+  FROM ({window}) w
+  GROUP BY fdc_id, date_trunc('week', ts), order_id)
+SELECT fdc_id, week, sku_set, count(*) AS orders, sum(units) AS units
+FROM per_order
+GROUP BY fdc_id, week, sku_set
+"""
+
+
+def window_sql(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """The order lines of [start, end): fdc_id, order_id, ts, customer_id, sku_id, qty (both dialects)."""
+    return WINDOW_SQL.format(start=pd.Timestamp(start).isoformat(sep=" "), end=pd.Timestamp(end).isoformat(sep=" "))
+
+
+def types_sql(dialect: str, start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """The v_j counts of [start, end) in `dialect` ('duckdb' or 'spark'): one row per FDC x week x SKU set."""
+    if dialect not in SKU_SET:
+        raise DataError(f"order types SQL: unknown dialect {dialect!r}; known: {', '.join(SKU_SET)}")
+    return TYPES_SQL.format(sku_set=SKU_SET[dialect], window=window_sql(start, end))
+
+
+def duckdb_connection(root: Path) -> Any:
+    """An in-memory DuckDB with views `orders` and `order_line` over the exported parquet under `root`."""
+    import duckdb
+
+    con = duckdb.connect()
+    for table in ("orders", "order_line"):
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{_folder(root, table)}/**/*.parquet', "
+                    "hive_partitioning = true, hive_types_autocast = false)")
+    return con
+
+
+def spark_views(session: Any, root: Path) -> Any:
+    """Temporary views `orders` and `order_line` in a Spark session over the exported parquet under `root`."""
+    session.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")  # fdc_id stays text
+    for table in ("orders", "order_line"):
+        session.read.parquet(str(_folder(root, table))).createOrReplaceTempView(table)
+    return session
+
+
+def order_type_counts(root: Path, start: pd.Timestamp, end: pd.Timestamp, engine: Any = None) -> pd.DataFrame:
+    """The v_j counts of the exported order log under `root`, weeks [start, end), on DuckDB (engine None or
+    "native") or a SparkSession: fdc_id, week, sku_set, orders, units, sorted by the first three."""
+    if engine is None or isinstance(engine, str):
+        with duckdb_connection(root) as con:
+            out = con.execute(types_sql("duckdb", start, end)).df()
+    else:
+        out = spark_views(engine, root).sql(types_sql("spark", start, end)).toPandas()
+    return _canonical(out)
+
+
+def write_order_type_counts(root: Path, start: pd.Timestamp, end: pd.Timestamp, out: Path,
+                            engine: Any = None) -> Path:
+    """The v_j counts of `order_type_counts` written as parquet under `out` (replaced) instead of collected: how a
+    cluster reduces an order log whose types do not fit the driver (DuckDB writes one file, Spark one per task)."""
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out) if out.is_dir() else out.unlink()
+    out.mkdir(parents=True)
+    if engine is None or isinstance(engine, str):
+        with duckdb_connection(root) as con:
+            con.execute(f"COPY ({types_sql('duckdb', start, end)}) TO '{out / 'part-0.parquet'}' (FORMAT parquet)")
+    else:
+        spark_views(engine, root).sql(types_sql("spark", start, end)).write.mode("overwrite").parquet(str(out))
+    return out
+
+
+def window_lines(root: Path, start: pd.Timestamp, end: pd.Timestamp, engine: Any = None) -> pd.DataFrame:
+    """The order lines of [start, end) from the exported order log (the rolling evaluation's input), on DuckDB or
+    a SparkSession, sorted as the packaged query sorts them (ts, order_id, sku_id)."""
+    if engine is None or isinstance(engine, str):
+        with duckdb_connection(root) as con:
+            out = con.execute(window_sql(start, end)).df()
+    else:
+        out = spark_views(engine, root).sql(window_sql(start, end)).toPandas()
+    out["ts"] = pd.to_datetime(out["ts"]).astype("datetime64[ns]")
+    out["qty"] = out["qty"].astype(float)
+    for c in ("fdc_id", "order_id", "customer_id", "sku_id"):
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out.sort_values(["ts", "order_id", "sku_id"], kind="stable").reset_index(drop=True)
+
+
+def _folder(root: Path, table: str) -> Path:
+    folder = Path(root) / table
+    if not folder.is_dir():
+        raise DataError(f"{folder}: no exported {table} table here (write one with skulab erp export --to {root})")
+    return folder
+
+
+def _canonical(out: pd.DataFrame) -> pd.DataFrame:
+    """One set of dtypes and one row order whichever engine ran the query."""
+    out = out[COLUMNS].copy()
+    out["fdc_id"] = out["fdc_id"].astype(str)
+    out["sku_set"] = out["sku_set"].astype(str)
+    out["week"] = pd.to_datetime(out["week"]).astype("datetime64[ns]")
+    out["orders"] = out["orders"].astype("int64")
+    out["units"] = out["units"].astype(float)
+    return out.sort_values(["fdc_id", "week", "sku_set"], kind="stable").reset_index(drop=True)
