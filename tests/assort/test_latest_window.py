@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from skulab.assort import job, rolling, synthetic
+from skulab.assort import job, methods, rolling, synthetic
 from skulab.assort.windows import with_weeks
 from skulab.config import AssortConfig, Config, override
 from skulab.errors import DataError
@@ -80,3 +80,17 @@ def test_rankings_rank_every_sku_of_the_window_for_the_coverage_curves(lines: pd
     assert list(ranked) == ["popularity", "reverse_exclude", "hybrid", f"net (trained at K = {k})"]
     assert len(ranked["popularity"]) == 2 * k and len(set(ranked["reverse_exclude"])) == 2 * k
     assert set(ranked[f"net (trained at K = {k})"]) >= set(win.types.sku_ids)
+
+
+@pytest.mark.parametrize("method", ["popularity", "net"])
+def test_the_job_in_partitions_gives_the_assortments_of_one_call_on_every_fdc(lines: pd.DataFrame, ci_config: Config,
+                                                                               method: str) -> None:
+    cfg = override(ci_config, "assort", deploy_method=method, deploy_k=5, net_epochs=3)
+    rows = job.assortments(lines, cfg)
+    latest = rolling.latest_window(lines, cfg.assort, k=5, test=False)
+    direct = methods.run(method, latest.windows, [[k] for k in latest.ks], cfg.assort)
+    assert len(latest.fdcs) > 1 and (method in methods.PER_FDC) == (method == "popularity")
+    for fdc, res in zip(latest.fdcs, direct):
+        mine = rows[rows["fdc_id"] == fdc]
+        assert mine["sku_id"].tolist() == res[0].assortment.sku_ids.tolist()
+        assert mine["score"].to_numpy() == pytest.approx(res[0].assortment.scores)

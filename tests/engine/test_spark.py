@@ -1,5 +1,5 @@
-"""The rolling assortment evaluation, the partitioned backtest and the order-type SQL give the same tables in this
-process (DuckDB for the SQL) and on Spark local[2]."""
+"""The rolling assortment evaluation, the assortment job, the partitioned backtest and the order-type SQL give the
+same tables in this process (DuckDB for the SQL) and on Spark local[2]."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from skulab import config, erp
-from skulab.assort import order_types_sql, rolling
+from skulab.assort import job, order_types_sql, rolling
 from skulab.assort.order_types import week_start
 from skulab.engine import make_engine
 from skulab.erp.export import export
@@ -91,3 +91,14 @@ def test_spark_sql_on_the_exported_parquet_gives_the_duckdb_order_types(ci_erp: 
     pd.testing.assert_frame_equal(local, on_spark, check_exact=True)
     pd.testing.assert_frame_equal(order_types_sql.window_lines(tmp_path, start, end),
                                   order_types_sql.window_lines(tmp_path, start, end, spark), check_exact=True)
+
+
+@pytest.mark.parametrize("method", ["mip", "net"])
+def test_spark_local2_gives_the_assortment_job_of_this_process(ci: tuple[config.Config, pd.DataFrame, pd.DataFrame],
+                                                               spark: object, method: str) -> None:
+    cfg, lines, skus = ci
+    cfg = config.override(cfg, "assort", deploy_method=method, deploy_k=20, net_epochs=5)
+    local = job.assortments(lines, cfg, skus)
+    on_spark = job.assortments(lines, cfg, skus, spark)
+    assert local["fdc_id"].nunique() == 2 and (local.groupby("fdc_id").size() == 20).all()
+    pd.testing.assert_frame_equal(local, on_spark, check_exact=True)

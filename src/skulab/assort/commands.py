@@ -16,6 +16,7 @@ def add_commands(g: Grammar) -> None:
     """Register the assortment chapter's commands and its benchmark."""
     job = g.sub.add_parser("assort", parents=[g.profile, g.database], help="choose each FDC's assortment from the latest window and write it back")
     job.add_argument("--run-id", help="run id to write (re-running an id replaces that run); default: a new id")
+    job.add_argument("--engine", choices=["local", "spark"], help="where the FDCs' partitions run (overrides engine.name)")
     job.set_defaults(run=_assort)
 
     ev = g.evaluate.add_parser(
@@ -39,11 +40,14 @@ def add_commands(g: Grammar) -> None:
 def _assort(args: argparse.Namespace) -> None:
     from skulab import config, erp
     from skulab.assort import job
+    from skulab.engine import make_engine
 
     cfg = config.load(args.params)
+    cfg = config.override(cfg, "engine", name=args.engine) if args.engine else cfg
+    runner = make_engine(cfg.engine)  # before the ERP: a master that does not answer fails fast
     engine = erp.connect(cfg, args.db)
     t0 = time.perf_counter()
-    run_id, rows = job.run(engine, cfg, args.run_id)
+    run_id, rows = job.run(engine, cfg, args.run_id, runner)
     per_fdc = rows.groupby("fdc_id").agg(skus=("sku_id", "size"), k=("k", "first"), method=("method", "first"),
                                           window_start=("window_start", "first"))
     print(f"assortment run {run_id} written to {engine.url.render_as_string(hide_password=True)} "

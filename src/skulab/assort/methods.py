@@ -32,6 +32,10 @@ class Timed:
     seconds: float
 
 
+# the methods whose assortment for an FDC reads that FDC's window alone (the others learn across a window's FDCs)
+PER_FDC = ("popularity", "order_greedy", "reverse_exclude", "swap_search", "mip", "sku2vec")
+
+
 def run(method: str, windows: list[Window], ks: list[list[int]], cfg: AssortConfig,
         fit_vectors: Callable[[pd.DataFrame], sku2vec.Vectors] | None = None,
         done: Mapping[str, list[list[Timed]]] | None = None) -> list[list[Timed]]:

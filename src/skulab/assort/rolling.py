@@ -183,7 +183,7 @@ def evaluate_fold(part: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | No
     """Every method on one fold (one partition of `fold_frame`), scored on its test weeks: one row per FDC x K x
     method, numbered by `row`, without the hindsight optimum (a function of the test week alone: `hindsight_fold`)."""
     week, w = pd.Timestamp(part["test_week"].iloc[0]), int(part["window"].iloc[0])
-    lines = _restore(part, dtypes)
+    lines = restore(part, dtypes)
     fdcs = sorted(lines["fdc_id"].unique())
     end = week + pd.Timedelta(weeks=cfg.test_weeks)
     tests = [from_lines(lines[(lines["fdc_id"] == f) & (lines["week"] >= week) & (lines["week"] < end)]) for f in fdcs]
@@ -210,7 +210,7 @@ def hindsight_fold(part: pd.DataFrame, cfg: AssortConfig, dtypes: Mapping[str, A
     """The best assortment of size K for one FDC's test week itself (one partition of `hindsight_frame`)."""
     keys = {"test_week": pd.Timestamp(part["test_week"].iloc[0]), "fdc_id": part["fdc_id"].iloc[0],
             "k": int(part["k"].iloc[0])}
-    best = _hindsight(from_lines(_restore(part, dtypes)), keys["k"], cfg.mip_time_limit)
+    best = _hindsight(from_lines(restore(part, dtypes)), keys["k"], cfg.mip_time_limit)
     return pd.DataFrame([keys | best])
 
 
@@ -322,7 +322,7 @@ def _columns(cfg: AssortConfig) -> list[str]:
     return [*BASE, *hind, *(MIP if "mip" in cfg.methods else {}), *(GUARD if "guarded" in cfg.methods else {}), *FOLD]
 
 
-def _restore(part: pd.DataFrame, dtypes: Mapping[str, Any]) -> pd.DataFrame:
+def restore(part: pd.DataFrame, dtypes: Mapping[str, Any]) -> pd.DataFrame:
     """A partition's order lines as the caller passed them: original order, index and dtypes (an engine may
     shuffle rows and convert types on the way)."""
     lines = part.sort_values("line").set_index("line").rename_axis(None)
