@@ -54,7 +54,9 @@ def write(frame: pd.DataFrame, name: str, root: Path) -> Path:
     out = root / "reports" / "benchmarks"
     out.mkdir(parents=True, exist_ok=True)
     frame.to_csv(out / f"{name}.csv", index=False)
-    machine = f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB"
+    cores = len(os.sched_getaffinity(0))  # the cores this process may use (taskset may pin it to fewer)
+    machine = (f"{cores} of {os.cpu_count()} cores" if cores < os.cpu_count() else f"{cores} cores") + \
+        f", {psutil.virtual_memory().total / 2**30:.0f} GiB"
     (out / f"{name}.md").write_text(f"# {name}\n\nMeasured on {machine}, {time.strftime('%Y-%m-%d')}.\n\n"
                                     + frame.to_markdown(index=False) + "\n")
     return out / f"{name}.csv"
