@@ -3,7 +3,9 @@
 One query text runs on DuckDB in this process and as Spark SQL on a cluster, over the parquet tables that
 `skulab erp export` writes (orders/ and order_line/, partitioned by fdc_id); only the expression that joins an
 order's SKUs into its set differs between the two dialects. Both return the same table, so an order log too large
-for pandas is reduced to its types where it lives.
+for pandas is reduced to its types where it lives. DuckDB runs the query once per FDC partition: its list
+aggregates do not spill to disk, so one query over a 100 M-line log needs ~30 GB, one FDC's a few hundred MB
+(Spark's aggregation spills and runs the query whole).
 """
 
 from __future__ import annotations
@@ -52,13 +54,21 @@ def types_sql(dialect: str, start: pd.Timestamp, end: pd.Timestamp) -> str:
     return TYPES_SQL.format(sku_set=SKU_SET[dialect], window=window_sql(start, end))
 
 
-def duckdb_connection(root: Path) -> Any:
-    """An in-memory DuckDB with views `orders` and `order_line` over the exported parquet under `root`."""
+def fdc_partitions(root: Path) -> list[str]:
+    """The FDC ids of the exported order log under `root` (its orders/fdc_id=<id> folders), sorted."""
+    folder = _folder(root, "orders")
+    return sorted(d.name.split("=", 1)[1] for d in folder.iterdir() if d.is_dir() and d.name.startswith("fdc_id="))
+
+
+def duckdb_connection(root: Path, fdc: str | None = None) -> Any:
+    """An in-memory DuckDB with views `orders` and `order_line` over the exported parquet under `root` (one FDC's
+    partition only when `fdc` is given)."""
     import duckdb
 
     con = duckdb.connect()
+    files = "**/*.parquet" if fdc is None else f"fdc_id={fdc}/*.parquet"
     for table in ("orders", "order_line"):
-        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{_folder(root, table)}/**/*.parquet', "
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{_folder(root, table)}/{files}', "
                     "hive_partitioning = true, hive_types_autocast = false)")
     return con
 
@@ -75,8 +85,11 @@ def order_type_counts(root: Path, start: pd.Timestamp, end: pd.Timestamp, engine
     """The v_j counts of the exported order log under `root`, weeks [start, end), on DuckDB (engine None or
     "native") or a SparkSession: fdc_id, week, sku_set, orders, units, sorted by the first three."""
     if engine is None or isinstance(engine, str):
-        with duckdb_connection(root) as con:
-            out = con.execute(types_sql("duckdb", start, end)).df()
+        parts = []
+        for fdc in fdc_partitions(root):
+            with duckdb_connection(root, fdc) as con:
+                parts.append(con.execute(types_sql("duckdb", start, end)).df())
+        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     else:
         out = spark_views(engine, root).sql(types_sql("spark", start, end)).toPandas()
     return _canonical(out)
@@ -85,14 +98,17 @@ def order_type_counts(root: Path, start: pd.Timestamp, end: pd.Timestamp, engine
 def write_order_type_counts(root: Path, start: pd.Timestamp, end: pd.Timestamp, out: Path,
                             engine: Any = None) -> Path:
     """The v_j counts of `order_type_counts` written as parquet under `out` (replaced) instead of collected: how a
-    cluster reduces an order log whose types do not fit the driver (DuckDB writes one file, Spark one per task)."""
+    cluster reduces an order log whose types do not fit the driver (DuckDB writes one file per FDC, Spark one per
+    task)."""
     out = Path(out)
     if out.exists():
         shutil.rmtree(out) if out.is_dir() else out.unlink()
     out.mkdir(parents=True)
     if engine is None or isinstance(engine, str):
-        with duckdb_connection(root) as con:
-            con.execute(f"COPY ({types_sql('duckdb', start, end)}) TO '{out / 'part-0.parquet'}' (FORMAT parquet)")
+        for fdc in fdc_partitions(root):
+            with duckdb_connection(root, fdc) as con:
+                con.execute(f"COPY ({types_sql('duckdb', start, end)}) TO '{out / f'fdc-{fdc}.parquet'}' "
+                            "(FORMAT parquet)")
     else:
         spark_views(engine, root).sql(types_sql("spark", start, end)).write.mode("overwrite").parquet(str(out))
     return out
