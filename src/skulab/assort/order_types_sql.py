@@ -11,6 +11,7 @@ aggregates do not spill to disk, so one query over a 100 M-line log needs ~30 GB
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,13 @@ def duckdb_connection(root: Path, fdc: str | None = None) -> Any:
     return con
 
 
+def _duckdb_per_fdc(root: Path) -> Iterator[tuple[str, Any]]:
+    """(fdc_id, a DuckDB over that FDC's partition) for each FDC of the exported log, each closed after use."""
+    for fdc in fdc_partitions(root):
+        with duckdb_connection(root, fdc) as con:
+            yield fdc, con
+
+
 def spark_views(session: Any, root: Path) -> Any:
     """Temporary views `orders` and `order_line` in a Spark session over the exported parquet under `root`."""
     session.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")  # fdc_id stays text
@@ -85,10 +93,7 @@ def order_type_counts(root: Path, start: pd.Timestamp, end: pd.Timestamp, engine
     """The v_j counts of the exported order log under `root`, weeks [start, end), on DuckDB (engine None or
     "native") or a SparkSession: fdc_id, week, sku_set, orders, units, sorted by the first three."""
     if engine is None or isinstance(engine, str):
-        parts = []
-        for fdc in fdc_partitions(root):
-            with duckdb_connection(root, fdc) as con:
-                parts.append(con.execute(types_sql("duckdb", start, end)).df())
+        parts = [con.execute(types_sql("duckdb", start, end)).df() for _, con in _duckdb_per_fdc(root)]
         out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     else:
         out = spark_views(engine, root).sql(types_sql("spark", start, end)).toPandas()
@@ -105,10 +110,8 @@ def write_order_type_counts(root: Path, start: pd.Timestamp, end: pd.Timestamp, 
         shutil.rmtree(out) if out.is_dir() else out.unlink()
     out.mkdir(parents=True)
     if engine is None or isinstance(engine, str):
-        for fdc in fdc_partitions(root):
-            with duckdb_connection(root, fdc) as con:
-                con.execute(f"COPY ({types_sql('duckdb', start, end)}) TO '{out / f'fdc-{fdc}.parquet'}' "
-                            "(FORMAT parquet)")
+        for fdc, con in _duckdb_per_fdc(root):
+            con.execute(f"COPY ({types_sql('duckdb', start, end)}) TO '{out / f'fdc-{fdc}.parquet'}' (FORMAT parquet)")
     else:
         spark_views(engine, root).sql(types_sql("spark", start, end)).write.mode("overwrite").parquet(str(out))
     return out
