@@ -4,8 +4,8 @@ One query text runs on DuckDB in this process and as Spark SQL on a cluster, ove
 `skulab erp export` writes (orders/ and order_line/, partitioned by fdc_id); only the expression that joins an
 order's SKUs into its set differs between the two dialects. Both return the same table, so an order log too large
 for pandas is reduced to its types where it lives. DuckDB runs the query once per FDC partition: its list
-aggregates do not spill to disk, so one query over a 100 M-line log needs ~30 GB, one FDC's a few hundred MB
-(Spark's aggregation spills and runs the query whole).
+aggregates do not spill to disk (one query over the 100 M-line bench log was killed at 18 GB; per FDC it holds
+under 200 MB). Spark's aggregation spills, so Spark runs the query whole.
 """
 
 from __future__ import annotations
