@@ -4,7 +4,6 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 PROFILE ?= params/demo.yaml
-export MPLBACKEND ?= Agg
 
 .PHONY: install reports test test-fast lab erp clean-reports
 

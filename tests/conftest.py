@@ -4,6 +4,7 @@ bookkeeping of the pinned figures: which notebooks nbval ran, and the pinned tes
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -153,3 +154,29 @@ def small_tables() -> dict:
         "order_line": pd.DataFrame({"order_id": ["o1", "o1", "o2", "o3"], "sku_id": ["A-S", "B", "A-M", "B"],
                                     "qty": [1, 2, 1, 1], "price": [99, 29.9, 99, 29.9]}),
     })
+
+
+@pytest.fixture(scope="session")
+def scratch_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project root holding copies of params/ and notebooks/: runs here never touch data/ or reports/."""
+    root = tmp_path_factory.mktemp("scratch")
+    shutil.copytree(ROOT / "params", root / "params")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return root
+
+
+@pytest.fixture(scope="session")
+def render_ci() -> Callable[..., Path]:
+    """Render chapters (all, or those of `only`) on the ci profile under a project root as `skulab report` does;
+    returns the report folder."""
+    from skulab import report
+    from skulab.report.render import environ
+
+    def run(root: Path, only: list[str] | None = None) -> Path:
+        with environ({"SKULAB_ROOT": str(root), "SKULAB_SHARED_DATA": str(config.shared_data_dir(ROOT)),
+                      "SKULAB_DB_URL": None}):
+            cfg = config.load(root / "params" / "ci.yaml")
+            report.render(cfg, only)
+        return cfg.reports_dir
+
+    return run

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -31,27 +32,57 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _choices(names: Iterable[str]) -> dict[str, Any]:
+    """Field metadata naming the values a field's validator accepts, for the reference of the keys."""
+    return {"choices": list(names)}
+
+
 class DataConfig(_Section):
     """Where the ERP's rows come from: the synthetic demo chain, a real data set, or the user's files.
 
-    For the demo: `seed`, `scale` (stores, styles and orders), `orders_scale` (orders only), `start`, `days`.
-    For `files`: `path` and the `locale` of the calendar built when the files have none.
+    `seed`, `scale`, `orders_scale`, `start` and `days` shape the demo chain only; `locale` serves `files`.
     """
 
-    source: Literal["demo", "online_retail", "frat", "files"]
-    path: Path | None = None
-    seed: int = 7
-    scale: float = Field(1.0, gt=0)
-    orders_scale: float = Field(1.0, gt=0)
-    start: date = date(2023, 1, 2)
-    days: int = Field(728, ge=28)
-    locale: Literal["cn", "us", "uk"] = "us"
+    source: Literal["demo", "online_retail", "frat", "files"] = Field(
+        description="Where the rows come from: `demo` generates the seeded synthetic apparel chain, "
+                    "`online_retail` and `frat` read the shared real data sets, `files` reads your own "
+                    "files (docs/data_format.md).")
+    path: Path | None = Field(
+        None,
+        description="The data's folder or file, relative to the project root: required for `files`; null "
+                    "reads `online_retail` or `frat` from the shared data folder (../shared/data or "
+                    "$SKULAB_SHARED_DATA).")
+    seed: int = Field(
+        7, description="Seed of the demo generator: another seed draws another chain of the same size.")
+    scale: float = Field(
+        1.0, gt=0,
+        description="Size of the demo chain as a multiple of the default (1.0: about 20 stores, 250 styles "
+                    "and 100 online orders a day): lower it for quick runs, raise it to test at scale.")
+    orders_scale: float = Field(
+        1.0, gt=0,
+        description="Multiplies the demo's online orders and customers on top of `scale`, so order lines "
+                    "grow faster than store sales: raise it to load the assortment and embedding chapters.")
+    start: date = Field(
+        date(2023, 1, 2),
+        description="First day of the demo's history (YYYY-MM-DD): move it to shift the dates and holidays.")
+    days: int = Field(
+        728, ge=28,
+        description="Length of the demo's history in days (728 is two years): shorten it for faster runs, "
+                    "keep two years for the models to see a yearly season.")
+    locale: Literal["cn", "us", "uk"] = Field(
+        "us",
+        description="Whose holidays the calendar has that is built for `files` data without a dim_calendar: "
+                    "set it to the country the sales come from.")
 
 
 class ErpConfig(_Section):
-    """The ERP database: a SQLAlchemy URL; None means an embedded DuckDB file data/<profile>.duckdb."""
+    """The ERP database every chapter reads from and writes back to."""
 
-    url: str | None = None
+    url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the ERP (duckdb:///..., postgresql+psycopg://..., "
+                    "mysql+pymysql://...); null is the embedded DuckDB file data/<profile>.duckdb; --db and "
+                    "$SKULAB_DB_URL override it and hold any URL with a password (refused here).")
 
     @field_validator("url")
     @classmethod
@@ -62,47 +93,110 @@ class ErpConfig(_Section):
 
 
 class EdaConfig(_Section):
-    """Knobs of the exploratory chapter."""
+    """Knobs of the exploratory chapter (notebook 01)."""
 
-    top_n: int = Field(15, ge=1)
-    max_order_skus: int = Field(100, ge=2)
+    top_n: int = Field(
+        15, ge=1,
+        description="Rows of each top-N table and bar chart (stores, holidays, co-purchased pairs): raise "
+                    "it to see further down the rankings.")
+    max_order_skus: int = Field(
+        100, ge=2,
+        description="Orders with more distinct SKUs than this (bulk or wholesale) are left out of the "
+                    "co-purchase pair counts: lower it if a few huge orders dominate the pairs.")
 
 
 class ForecastConfig(_Section):
     """The forecasting chapter: frequency, horizon, backtest windows, feature groups and the model zoo.
 
-    `level` forecasts store x SKU or region x SKU series; `features` switches the feature groups ('raw' is
-    price, base price and one flag per promotion type as they come, the reference setting); `impute` names
-    how periods without a row are filled and `censored` what happens to stock-out periods; `static` adds
-    SKU and store attributes; `epochs` and `batches` fix the deep models' training length and
-    `tabular_rounds` caps LightGBM's boosting rounds (no time limits anywhere). `conformal` moves each model's
-    q10 and q90 so that its validation window holds 80 % of the sales (skulab.forecast.calibration).
-    `partition_by` fits one zoo per store, region, store segment or category instead of one for all series
-    (skulab.forecast.partitioned: the partitions run on the configured engine).
+    No time limits anywhere: `epochs`, `batches` and `tabular_rounds` fix the training length, so runs repeat.
     """
 
-    freq: str = "D"
-    horizon: int = Field(14, ge=1)
-    windows: int = Field(4, ge=1)
-    level: Literal["store", "region"] = "store"
-    features: list[FeatureGroup] = ["calendar", "missing", "promo", "price"]
-    static: bool = True
-    impute: Literal["nan", "zero", "ffill", "seasonal"] = "seasonal"
-    censored: Literal["keep", "impute"] = "impute"
-    models: list[str] = ["SeasonalNaive", "ETS", "DirectTabular", "RecursiveTabular"]
-    ensemble: bool = True
-    quantiles: list[float] = [0.1, 0.5, 0.9]
-    conformal: bool = False
-    epochs: int = Field(5, ge=1)
-    batches: int = Field(50, ge=1)
-    tabular_rounds: int | None = Field(None, ge=1)
-    val_windows: int = Field(1, ge=1)
-    ablation_models: list[str] = ["DirectTabular"]
-    ablation: list[Literal["no covariates", "+calendar", "+promo", "+price", "all covariates", "all + static"]] = [
-        "no covariates", "+calendar", "+promo", "+price", "all covariates", "all + static"]
-    max_series: int | None = Field(None, ge=1)
-    partition_by: Literal["store", "region", "segment", "category"] | None = None
-    seed: int = 7
+    freq: str = Field(
+        "D",
+        description="Period of the series: `D` (days) or `W-<day>` (weeks starting on that weekday, e.g. "
+                    "W-THU): match the rhythm of the sales rows and of the decisions the forecast feeds.")
+    horizon: int = Field(
+        14, ge=1,
+        description="Periods forecast ahead from each cutoff, in `freq` periods (14 days, 4 weeks): set it "
+                    "to the lead time of the decision the forecast feeds.")
+    windows: int = Field(
+        4, ge=1,
+        description="Backtest test windows, each one `horizon` long, the latest of the history, with a "
+                    "refit at each: more windows give steadier scores and cost one fit each.")
+    level: Literal["store", "region"] = Field(
+        "store",
+        description="Series forecast: store x SKU (what the allocation needs) or region x SKU (fewer, "
+                    "smoother series).")
+    features: list[FeatureGroup] = Field(
+        ["calendar", "missing", "promo", "price"],
+        description="Feature groups switched on: `calendar`, `missing` (fill gaps by `impute` and "
+                    "`censored`, and flag them), `promo`, `price`, or `raw` (price, base price and one flag "
+                    "per promotion type as they come, the reference setting): leave one out to measure "
+                    "what it adds.")
+    static: bool = Field(
+        True,
+        description="Add SKU and store attributes (category, region, store segment, ...) as static features "
+                    "of each series; `partition_by` region or segment needs them.")
+    impute: Literal["nan", "zero", "ffill", "seasonal"] = Field(
+        "seasonal",
+        description="How periods without a row are filled when `features` has `missing`: left to AutoGluon "
+                    "(`nan`), 0, the previous value, or the mean of the last four same-weekday (daily) or "
+                    "previous (weekly) observed values (`seasonal`).")
+    censored: Literal["keep", "impute"] = Field(
+        "impute",
+        description="Stock-out periods, whose sales understate demand, when `features` has `missing`: kept "
+                    "as sold, or raised to the seasonal estimate when below it.")
+    models: list[str] = Field(
+        ["SeasonalNaive", "ETS", "DirectTabular", "RecursiveTabular"],
+        json_schema_extra=_choices(FORECAST_MODELS),
+        description="The model zoo fitted at every cutoff (at least one): more models give the ensemble "
+                    "more to choose from and cost a fit each.")
+    ensemble: bool = Field(
+        True,
+        description="Add AutoGluon's WeightedEnsemble of the models (when there is more than one), weighted "
+                    "on the validation windows.")
+    quantiles: list[float] = Field(
+        [0.1, 0.5, 0.9],
+        description="Quantile levels forecast, in (0, 1), sorted; 0.1, 0.5 and 0.9 are required because the "
+                    "ERP stores q10, q50 and q90.")
+    conformal: bool = Field(
+        False,
+        description="Move each model's q10 and q90 so that its validation window holds 80 % of the sales "
+                    "(conformal calibration): switch on when the intervals cover too little or too much.")
+    epochs: int = Field(
+        5, ge=1,
+        description="Training epochs of the deep models (DeepAR, PatchTST, ...): more train longer.")
+    batches: int = Field(
+        50, ge=1,
+        description="Batches per epoch of the deep models: with `epochs`, their fixed training length.")
+    tabular_rounds: int | None = Field(
+        None, ge=1,
+        description="Cap on LightGBM's boosting rounds in the tabular models (early stopping after 20 "
+                    "rounds without gain); null keeps AutoGluon's default of up to 10,000: set it to bound "
+                    "the fit time.")
+    val_windows: int = Field(
+        1, ge=1,
+        description="Validation windows AutoGluon holds out at the end of each fit's history (for the "
+                    "ensemble weights and `conformal`): more are steadier but need longer series.")
+    ablation_models: list[str] = Field(
+        ["DirectTabular"], json_schema_extra=_choices(FORECAST_MODELS),
+        description="Models the feature ablation refits for every variant in `ablation`: keep it small, each "
+                    "variant is a whole backtest.")
+    ablation: list[Literal["no covariates", "+calendar", "+promo", "+price", "all covariates",
+                           "all + static"]] = Field(
+        ["no covariates", "+calendar", "+promo", "+price", "all covariates", "all + static"],
+        description="Variants of the feature ablation: no covariates, one feature group alone, all of them, "
+                    "all plus static features: drop variants to save time.")
+    max_series: int | None = Field(
+        None, ge=1,
+        description="Forecast a seeded random sample of this many series among those that sold in the test "
+                    "windows; null forecasts every series: set it to make a large chain quick.")
+    partition_by: Literal["store", "region", "segment", "category"] | None = Field(
+        None,
+        description="Fit one zoo per store, region, store segment or category, the partitions run on the "
+                    "configured `engine`; null fits one zoo for all series.")
+    seed: int = Field(
+        7, description="Seed of the model fits and of the `max_series` sample: the same seed repeats a run.")
 
     @field_validator("models", "ablation_models")
     @classmethod
@@ -125,87 +219,162 @@ class ForecastConfig(_Section):
 
 
 class EmbedConfig(_Section):
-    """The SKU-embedding chapter: SKU2Vec and the gensim Word2Vec baseline, judged on the week after training.
+    """The SKU-embedding chapter: SKU2Vec and the gensim Word2Vec baseline, judged on later weeks.
 
-    `epochs` is the most any method trains; with validation orders (`valid_share` of the training orders)
-    every method keeps its best epoch and SKU2Vec stops after `patience` epochs without improvement.
-    SKU2Vec steps over `batch_size` leave-one-out samples (order lines) with `negatives` SKUs drawn per
-    batch for a sampled softmax (0, or at least the vocabulary: the full softmax), Adam at rate `lr`.
-    `side_features` are dim_sku columns with embeddings of their own (skipped when empty or one per SKU);
-    `name_words` embeds the words of product names that SKUs share.
-    `gensim_negative` and `gensim_alpha` configure the Word2Vec baseline. `train_weeks` of orders train
-    and the following `test_weeks` test; `min_count` is the fewest training lines a SKU needs. `threads`
-    (torch threads, gensim workers) stays 1 by default: runs are then exactly reproducible, and on a busy
-    2-core machine extra threads of small batches wait on each other more than they compute.
+    `threads` stays 1 by default: runs are then exactly reproducible, and on a busy 2-core machine extra
+    threads of small batches wait on each other more than they compute.
     """
 
-    dim: int = Field(64, ge=2)
-    epochs: int = Field(20, ge=1)
-    seed: int = 7
-    batch_size: int = Field(2048, ge=16)
-    lr: float = Field(0.01, gt=0, le=1)
-    negatives: int = Field(256, ge=0)
-    patience: int = Field(5, ge=1)
-    side_features: list[Literal["style_id", "category", "color", "size", "season", "name_words"]] = [
-        "style_id", "category", "color", "size"]
-    gensim_negative: int = Field(5, ge=1)
-    gensim_alpha: float = Field(0.025, gt=0, le=1)
-    train_weeks: int = Field(8, ge=1)
-    test_weeks: int = Field(1, ge=1)
-    valid_share: float = Field(0.1, ge=0, lt=0.5)
-    min_count: int = Field(1, ge=1)
-    threads: int = Field(1, ge=1)
+    dim: int = Field(
+        64, ge=2,
+        description="Length of every SKU vector: longer vectors hold more but need more orders to train.")
+    epochs: int = Field(
+        20, ge=1,
+        description="The most passes over the training orders any method makes; with validation orders each "
+                    "keeps its best epoch.")
+    seed: int = Field(
+        7,
+        description="Seed of the validation split, the batches, the negative samples and the initial "
+                    "weights: the same seed and `threads` give the same embeddings.")
+    batch_size: int = Field(
+        2048, ge=16,
+        description="Leave-one-out samples (order lines) per SKU2Vec step: larger batches make an epoch "
+                    "faster, smaller ones update more often.")
+    lr: float = Field(
+        0.01, gt=0, le=1,
+        description="Adam's learning rate for SKU2Vec: lower it if the validation score jumps about, raise "
+                    "it if it climbs slowly.")
+    negatives: int = Field(
+        256, ge=0,
+        description="SKUs drawn per batch for SKU2Vec's sampled softmax; 0, or at least the vocabulary, "
+                    "uses the full softmax (exact, but slow on a large catalogue).")
+    patience: int = Field(
+        5, ge=1, description="Epochs without improvement on the validation orders after which SKU2Vec stops.")
+    side_features: list[Literal["style_id", "category", "color", "size", "season", "name_words"]] = Field(
+        ["style_id", "category", "color", "size"],
+        description="dim_sku columns with embeddings of their own added to each SKU's (skipped when empty "
+                    "or one per SKU); `name_words` embeds the words of product names that SKUs share.")
+    gensim_negative: int = Field(
+        5, ge=1,
+        description="Negative samples per positive in the gensim Word2Vec baseline (its `negative`).")
+    gensim_alpha: float = Field(
+        0.025, gt=0, le=1, description="Initial learning rate of the gensim Word2Vec baseline (its `alpha`).")
+    train_weeks: int = Field(
+        8, ge=1,
+        description="Weeks of orders the embeddings train on, the latest before the test weeks: more weeks "
+                    "see rarer SKUs but older tastes.")
+    test_weeks: int = Field(
+        1, ge=1, description="Weeks of orders after the training weeks on which the methods are judged.")
+    valid_share: float = Field(
+        0.1, ge=0, lt=0.5, description="Share of the training orders held out for validation (best epoch, "
+                                       "`patience`); 0 holds none out and every method trains all `epochs`.")
+    min_count: int = Field(
+        1, ge=1,
+        description="The fewest training order lines a SKU needs to get a vector: raise it to leave out "
+                    "SKUs too rare to learn.")
+    threads: int = Field(
+        1, ge=1,
+        description="Threads of torch and gensim workers: more may run faster on an idle machine, but only "
+                    "1 is exactly reproducible.")
 
 
 class AssortConfig(_Section):
     """The assortment chapter: sizes K, training windows, methods, and the rolling evaluation's knobs.
 
-    `k` holds integers and/or the rule token, 'rule' or 'rule<percent>' (the K at which popularity fills
-    `rule_fill` of training orders); it is labelled after `rule_fill` ('rule70' for 0.7), and a token whose
-    percent disagrees with `rule_fill` is refused.
-    `train_weeks` is the window of the write-back job; `windows` are the windows the evaluation studies,
-    each tested on the same weeks (the latest `max_folds`, or every week with a full longest window).
-    `deploy_method` and `deploy_k` choose what `skulab assort` writes back.
-    `local_search_*`: the start (hybrid or popularity), the most swaps and the candidates tried on each side.
-    `guard_candidates` are the methods the guarded method may pick instead of popularity, each only when it beats
-    popularity's fill of the last training week by more than `guard_margin` (a share: 0.01 is one point).
-    `learned_label_time_limit` bounds each MIP that labels a past week's optimum for the learned method.
-    `topk_models` forecast each FDC x SKU's daily orders for the week after the window (forecast_topk, and the
-    forecast fed to net_forecast and hybrid_forecast), one AutoGluon fit pooled over FDCs; `topk_inner_models`
-    forecast each inner week from the weeks before it (the net's training pairs, the hybrid's choice), one
-    cheap fit per inner week; `topk_rounds` caps the tabular models' boosting rounds.
+    The evaluation tests every window length in `windows` on the same weeks; `skulab assort` writes back
+    `deploy_method` at `deploy_k`, trained on the latest `train_weeks`.
     """
 
-    k: list[int | str] = [200, 500, 1000, "rule"]
-    rule_fill: float = Field(0.7, gt=0, lt=1)
-    train_weeks: int = Field(2, ge=1)
-    test_weeks: int = Field(1, ge=1)
-    windows: list[int] = Field([2, 4, 8], min_length=1)
-    max_folds: int | None = Field(None, ge=1)
-    methods: list[AssortMethod] = ["popularity", "order_greedy", "reverse_exclude", "swap_search", "mip", "net",
-                                   "hybrid"]
-    hindsight: bool = True
-    mip_time_limit: float = Field(20.0, gt=0)
-    net_epochs: int = Field(150, ge=1)
-    net_hidden: int = Field(32, ge=1)
-    net_max_pairs: int = Field(3, ge=1)
-    local_search_start: Literal["hybrid", "popularity"] = "hybrid"
-    local_search_moves: int = Field(50, ge=0)
-    local_search_candidates: int = Field(50, ge=1)
-    guard_candidates: list[AssortMethod] = ["net", "hybrid", "sku2vec", "local_search"]
-    guard_margin: float = Field(0.0, ge=0, lt=1)
-    learned_label_time_limit: float = Field(2.0, gt=0)
+    k: list[int | str] = Field(
+        [200, 500, 1000, "rule"],
+        description="Assortment sizes K (SKUs stocked per FDC) evaluated: integers and/or the rule token, "
+                    "'rule' or 'rule<percent>' (the K at which popularity fills `rule_fill` of training "
+                    "orders, labelled 'rule70' for 0.7; a percent disagreeing with `rule_fill` is refused).")
+    rule_fill: float = Field(
+        0.7, gt=0, lt=1,
+        description="Share of training orders the rule token's K fills with the most popular SKUs.")
+    train_weeks: int = Field(
+        2, ge=1, description="Weeks of orders the write-back job (`skulab assort`) trains on.")
+    test_weeks: int = Field(
+        1, ge=1, description="Weeks each evaluation fold tests, right after its training window.")
+    windows: list[int] = Field(
+        [2, 4, 8], min_length=1,
+        description="Training window lengths in weeks the evaluation compares, each tested on the same "
+                    "weeks (those with a full longest window before them).")
+    max_folds: int | None = Field(
+        None, ge=1,
+        description="Test only the latest this many weeks; null tests every week with a full longest "
+                    "window: set it to bound the evaluation's time.")
+    methods: list[AssortMethod] = Field(
+        ["popularity", "order_greedy", "reverse_exclude", "swap_search", "mip", "net", "hybrid"],
+        description="Assortment methods the evaluation runs (skulab.registry.ASSORT_METHODS says what each "
+                    "does): drop slow ones (`mip`, `learned`, the `*forecast*` ones) for quick runs.")
+    hindsight: bool = Field(
+        True,
+        description="Also solve each test week's own optimum (the out-of-sample limit) by MIP: switch off "
+                    "to save its solves.")
+    mip_time_limit: float = Field(
+        20.0, gt=0,
+        description="Seconds each exact MIP may run (its solver process is stopped at most 2 s later), the "
+                    "`mip` method and the hindsight optimum alike.")
+    net_epochs: int = Field(
+        150, ge=1, description="Training epochs of the assortment net (`net`, `net_forecast`).")
+    net_hidden: int = Field(
+        32, ge=1,
+        description="Hidden units of the assortment net's layer: more can fit more, and overfit sooner.")
+    net_max_pairs: int = Field(
+        3, ge=1,
+        description="Training pairs per window of the assortment net: each of the window's latest weeks (at "
+                    "most this many) is predicted from the weeks before it.")
+    local_search_start: Literal["hybrid", "popularity"] = Field(
+        "hybrid",
+        description="Where `local_search` starts its swaps: the hybrid's or popularity's top K.")
+    local_search_moves: int = Field(
+        50, ge=0,
+        description="The most swaps `local_search` tries (it keeps as many as the last training week "
+                    "supports): more search further and slower.")
+    local_search_candidates: int = Field(
+        50, ge=1,
+        description="Outside SKUs (by the weight of orders they alone complete), and as many cheapest "
+                    "stocked SKUs, `local_search` tries on each move: more search wider and slower.")
+    guard_candidates: list[AssortMethod] = Field(
+        ["net", "hybrid", "sku2vec", "local_search"],
+        description="Methods `guarded` may pick instead of popularity, each only when it beats popularity's "
+                    "fill of the last training week by more than `guard_margin`.")
+    guard_margin: float = Field(
+        0.0, ge=0, lt=1,
+        description="How much (a share of orders filled: 0.01 is one point) a candidate must beat "
+                    "popularity by on the last training week for `guarded` to pick it.")
+    learned_label_time_limit: float = Field(
+        2.0, gt=0,
+        description="Seconds each MIP may run that labels a past week's optimum for the `learned` method.")
     # the DirectTabular + SeasonalNaive ensemble: on the demo's training weeks (4-week windows, the 3 weeks before the
     # tested ones) it filled what popularity and DirectTabular fill at K 50 / 100 (SeasonalNaive, RecursiveTabular,
     # ADIDA, NPTS filled less; M5LightGBM cannot train on 28 days, its longest lag), and on a planted trend it weights
     # SeasonalNaive, which DirectTabular alone misses; ~25 s a fit there. The inner weeks: SeasonalNaive, the cheapest
-    topk_models: list[str] = Field(["DirectTabular", "SeasonalNaive"], min_length=1)
-    topk_inner_models: list[str] = Field(["SeasonalNaive"], min_length=1)
-    topk_rounds: int = Field(100, ge=1)
-    bootstrap: int = Field(2000, ge=100)
-    deploy_method: AssortMethod = "net"
-    deploy_k: int | str = "rule"
-    seed: int = 7
+    topk_models: list[str] = Field(
+        ["DirectTabular", "SeasonalNaive"], min_length=1, json_schema_extra=_choices(FORECAST_MODELS),
+        description="Models forecasting each FDC x SKU's daily orders for the week after the window "
+                    "(`forecast_topk`, and the forecast `net_forecast` and `hybrid_forecast` use), one "
+                    "AutoGluon fit pooled over FDCs.")
+    topk_inner_models: list[str] = Field(
+        ["SeasonalNaive"], min_length=1, json_schema_extra=_choices(FORECAST_MODELS),
+        description="Models forecasting each inner week of a window from the weeks before it (the net's "
+                    "training pairs, the hybrid's choice), one cheap fit per inner week.")
+    topk_rounds: int = Field(
+        100, ge=1, description="Cap on the boosting rounds of the tabular models in `topk_models` and "
+                               "`topk_inner_models`.")
+    bootstrap: int = Field(
+        2000, ge=100,
+        description="Bootstrap resamples of whole test weeks behind the 95 % intervals of each method's "
+                    "difference to popularity: more give steadier interval ends.")
+    deploy_method: AssortMethod = Field(
+        "net", description="The method whose assortment `skulab assort` writes back to the ERP.")
+    deploy_k: int | str = Field(
+        "rule", description="The size K `skulab assort` writes back: an integer or the rule token (see `k`).")
+    seed: int = Field(
+        7, description="Seed of the learned methods (the net, `learned`, the top-K forecasts) and of the "
+                       "bootstrap: the same seed repeats a run.")
 
     @property
     def rule_percent(self) -> int:
@@ -251,15 +420,18 @@ class AssortConfig(_Section):
 
 
 class EngineConfig(_Section):
-    """Where the partitioned jobs run: `local` (in this process) or `spark` at `master` with Spark `conf`.
+    """Where the partitioned jobs run: `local` (in this process) or `spark` at `master` with Spark `conf`."""
 
-    `master` is a Spark master URL: local[N], spark://host:port[,host:port], yarn or k8s://https://host:port;
-    `conf` holds spark.* settings (spark.executor.memory, ...). Only `spark` needs the spark extra.
-    """
-
-    name: Literal["local", "spark"] = "local"
-    master: str = "local[2]"
-    conf: dict[str, str | int | float | bool] = {}
+    name: Literal["local", "spark"] = Field(
+        "local",
+        description="The engine: `local` runs the partitions in this process, `spark` on a Spark cluster "
+                    "(needs the spark extra and Java): switch to spark when one machine is too small.")
+    master: str = Field(
+        "local[2]", description="Spark master URL: local[N], spark://host:port[,host:port], yarn or "
+                                "k8s://https://host:port (spark only).")
+    conf: dict[str, str | int | float | bool] = Field(
+        {}, description="Spark settings passed to the session, keys starting with 'spark.' (e.g. "
+                        "spark.executor.memory: 4g; spark only).")
 
     @field_validator("master")
     @classmethod
@@ -278,51 +450,81 @@ class EngineConfig(_Section):
 
 
 class AllocateConfig(_Section):
-    """Store allocation: costs, the DC's stock, the baselines and the rolling simulation (skulab.allocate).
+    """Store allocation (skulab.allocate): costs, the DC's stock, the policy and the rolling simulation's knobs.
 
-    Costs per unit: `margin` on a unit sold, `holding` on a unit left over; a transfer between stores (or from
-    the DC) after the fact costs `transfer_fixed` plus `transfer_unit` per unit. `dc` is `central` (one DC
-    serves every store) or `fdc` (each store's FDC serves it). The job allocates the forecast's first week of
-    `model` with the DC holding `stock` x the forecast's expected demand (or a --stock file) by `policy`;
-    the proportional baseline uses the last `history_weeks` weeks of sales. The simulation backtests `models`
-    (default: forecast.models) and tests `weeks` weeks
-    at each of `stock_levels` (fractions of the week's expected demand) with `draws` demand draws a week, on
-    `skus` sampled SKUs sold at two or more stores (every store of each), intervals from `bootstrap` resamples.
+    Costs are money per unit, all in one currency.
     """
 
-    margin: float = Field(10.0, gt=0)
-    holding: float = Field(2.0, ge=0)
-    transfer_fixed: float = Field(25.0, ge=0)
-    transfer_unit: float = Field(1.0, ge=0)
-    dc: Literal["central", "fdc"] = "central"
-    model: str = "WeightedEnsemble"
-    models: list[str] | None = None
-    stock: float = Field(1.0, gt=0)
-    policy: Literal["newsvendor", "proportional", "equal"] = "newsvendor"
-    history_weeks: int = Field(4, ge=1)
-    stock_levels: list[float] = Field([0.8, 1.1], min_length=1)
-    weeks: int = Field(8, ge=1)
-    draws: int = Field(20, ge=1)
-    skus: int = Field(40, ge=1)
-    bootstrap: int = Field(1000, ge=100)
-    seed: int = 7
+    margin: float = Field(
+        10.0, gt=0,
+        description="Margin earned on a unit sold: with `holding` it sets the newsvendor's service level "
+                    "margin / (margin + holding).")
+    holding: float = Field(
+        2.0, ge=0, description="Cost of a unit left over at a store at the end of the week.")
+    transfer_fixed: float = Field(
+        25.0, ge=0,
+        description="Fixed cost of each transfer between stores (or from the DC) after the fact, on top of "
+                    "`transfer_unit` per unit.")
+    transfer_unit: float = Field(
+        1.0, ge=0, description="Cost per unit moved by a transfer after the fact.")
+    dc: Literal["central", "fdc"] = Field(
+        "central",
+        description="Which DC serves a store: `central` (one DC for every store) or `fdc` (its own FDC).")
+    model: str = Field(
+        "WeightedEnsemble",
+        description="The forecast model whose first week the allocation job allocates (a model of the "
+                    "latest forecast run).")
+    models: list[str] | None = Field(
+        None, description="Forecast models the simulation backtests; null takes `forecast.models`.")
+    stock: float = Field(
+        1.0, gt=0,
+        description="The DC's stock as a multiple of the forecast's expected demand (unless a --stock file "
+                    "gives it): below 1 to study shortage, above 1 plenty.")
+    policy: Literal["newsvendor", "proportional", "equal"] = Field(
+        "newsvendor",
+        description="How the job splits the stock: the newsvendor optimum, or the planners' baselines in "
+                    "proportion to recent sales or in equal shares.")
+    history_weeks: int = Field(
+        4, ge=1, description="Weeks of recent sales the proportional baseline splits by.")
+    stock_levels: list[float] = Field(
+        [0.8, 1.1], min_length=1,
+        description="DC stock levels the simulation tests, as fractions of the week's expected demand.")
+    weeks: int = Field(
+        8, ge=1, description="Weeks the simulation tests, the latest, refitting the forecast at each.")
+    draws: int = Field(
+        20, ge=1, description="Demand draws per simulated week: more give steadier costs.")
+    skus: int = Field(
+        40, ge=1,
+        description="SKUs sampled for the simulation among those sold at two or more stores (every store of "
+                    "each): more are more representative and slower.")
+    bootstrap: int = Field(
+        1000, ge=100, description="Bootstrap resamples behind the simulation's intervals.")
+    seed: int = Field(
+        7, description="Seed of the SKU sample, the demand draws and the bootstrap.")
 
 
 class ReconcileConfig(_Section):
-    """Regional and category trends (skulab.forecast.reconcile): base forecasts at every level, reconciled.
+    """Regional and category trends: base forecasts at every level of the hierarchy, reconciled.
 
-    `models` (with the weighted ensemble when `ensemble` and more than one) forecast every level's series, each
-    level fitted on its own; `levels` are the hierarchy's levels (store/sku, the bottom, always; region and
-    region/category always, for the trend figure and the ERP table). `methods` are the reconcilers tried besides
-    the base forecasts; per level the one with the lowest WQL on the selection window (the horizon before the
-    `windows` test windows) is chosen, and `skulab trends` writes the region x category rows of the chosen one.
+    Per level the reconciler with the lowest WQL on the selection window (the horizon before the `windows` test
+    windows) is chosen, and `skulab trends` writes the region x category rows of the chosen one.
     """
 
-    models: list[str] = ["SeasonalNaive", "ETS", "DirectTabular"]
-    ensemble: bool = True
-    methods: list[str] = Field(["bottom_up", "mint_shrink"], min_length=1)
-    windows: int = Field(2, ge=1)
-    levels: list[str] = list(registry.HIERARCHY_LEVELS)
+    models: list[str] = Field(
+        ["SeasonalNaive", "ETS", "DirectTabular"], json_schema_extra=_choices(FORECAST_MODELS),
+        description="Models forecasting every level's series, each level fitted on its own: fewer keep the "
+                    "many fits cheap.")
+    ensemble: bool = Field(
+        True, description="Add the weighted ensemble of the models (when there is more than one).")
+    methods: list[str] = Field(
+        ["bottom_up", "mint_shrink"], min_length=1, json_schema_extra=_choices(registry.RECONCILE_METHODS),
+        description="Reconcilers tried besides the base forecasts (skulab.registry.RECONCILE_METHODS).")
+    windows: int = Field(
+        2, ge=1, description="Test windows, each one `forecast.horizon` long, after the selection window.")
+    levels: list[str] = Field(
+        list(registry.HIERARCHY_LEVELS), json_schema_extra=_choices(registry.HIERARCHY_LEVELS),
+        description="Levels of the hierarchy, top to bottom; region, region/category and store/sku are "
+                    "required (the trend figure, the ERP table and the bottom series).")
 
     @field_validator("models")
     @classmethod
@@ -360,18 +562,24 @@ def _known(what: str, names: list[str], known: dict[str, str], empty_ok: bool = 
 class Config(_Section):
     """A validated profile plus where it came from."""
 
-    profile: str
-    data: DataConfig
-    erp: ErpConfig = ErpConfig()
-    eda: EdaConfig = EdaConfig()
-    forecast: ForecastConfig = ForecastConfig()
-    embed: EmbedConfig = EmbedConfig()
-    assort: AssortConfig = AssortConfig()
-    engine: EngineConfig = EngineConfig()
-    allocate: AllocateConfig = AllocateConfig()
-    reconcile: ReconcileConfig = ReconcileConfig()
-    root: Path = Field(exclude=True)
-    source_file: Path = Field(exclude=True)
+    profile: str = Field(
+        description="Name of the profile, by convention its file's name: it names the default ERP file "
+                    "data/<profile>.duckdb and the reports folder reports/<profile>.")
+    data: DataConfig = Field(description="Where the ERP's rows come from.")
+    erp: ErpConfig = Field(ErpConfig(), description="The ERP database.")
+    eda: EdaConfig = Field(EdaConfig(), description="The exploratory chapter.")
+    forecast: ForecastConfig = Field(ForecastConfig(), description="The forecasting chapter.")
+    embed: EmbedConfig = Field(EmbedConfig(), description="The SKU-embedding chapter.")
+    assort: AssortConfig = Field(AssortConfig(), description="The assortment chapter.")
+    engine: EngineConfig = Field(EngineConfig(), description="Where the partitioned jobs run.")
+    allocate: AllocateConfig = Field(AllocateConfig(), description="Store allocation.")
+    reconcile: ReconcileConfig = Field(ReconcileConfig(), description="Regional and category trends.")
+    root: Path = Field(
+        exclude=True,
+        description="The project root relative paths resolve against (set by load, not a profile key).")
+    source_file: Path = Field(
+        exclude=True,
+        description="The profile file this config was read from (set by load, not a profile key).")
 
     @property
     def data_path(self) -> Path:

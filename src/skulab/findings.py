@@ -311,8 +311,8 @@ def whatif(table: pd.DataFrame, aim: float = 0.10, min_series: int = 30) -> str:
     met = judged.index[judged["error"].abs() <= aim].tolist()
     missed = [f"{k} ({e:+.0%})" for k, e in judged["error"].items() if abs(e) > aim]
     if judged.empty:
-        text.append(f"No type has {min_series} or more promoted series in the history: too few to judge the "
-                    f"{aim:.0%} aim.")
+        text.append(f"No type has {min_series} or more promoted series in the history: too few to judge "
+                    f"whether the estimate lies within {aim:.0%} of the reference.")
     else:
         text.append(f"Of the {len(judged)} type(s) with at least {min_series} promoted series, "
                     + (f"{_names(met)} {'is' if len(met) == 1 else 'are'} within {aim:.0%} of the reference"
@@ -330,11 +330,10 @@ def reconciliation(summary: pd.DataFrame, windows: int) -> str:
             + "; ".join(parts) + "."]
     worse = summary[~summary["not_worse"]]
     if worse.empty:
-        text.append("No level is worse than its unreconciled forecast (the aim of issue 10).")
+        text.append("No level is worse than its unreconciled forecast.")
     else:
         text.append(f"{_names(worse['level'].tolist())} {'is' if len(worse) == 1 else 'are'} worse than the "
-                    "unreconciled forecast on the test windows: the selection window's choice did not carry over "
-                    "(the aim of issue 10 is missed there).")
+                    "unreconciled forecast on the test windows: the selection window's choice did not carry over.")
     groups = summary.groupby("chosen", sort=False)["level"].agg(list)
     coherent = [f"{_names(levels)} ({method})" for method, levels in groups.items() if method != "base"]
     if coherent:

@@ -57,7 +57,7 @@ FEATURE_GROUPS = ("raw", "calendar", "missing", "promo", "price")
 # The panel builder's periods: days, or weeks that start on a named weekday.
 FREQ_PATTERN = re.compile(r"^(D|W-(MON|TUE|WED|THU|FRI|SAT|SUN))$")
 
-# The regional hierarchy's levels, top to bottom (skulab.forecast.hierarchy); store/sku is the panel's series.
+# The regional hierarchy's levels, top to bottom (skulab.trends.hierarchy); store/sku is the panel's series.
 HIERARCHY_LEVELS: dict[str, str] = {
     "total": "every series summed",
     "category": "the SKU's category over all regions",
@@ -67,7 +67,7 @@ HIERARCHY_LEVELS: dict[str, str] = {
     "store/sku": "the forecast chapter's series (the bottom)",
 }
 
-# Reconciliation methods (skulab.forecast.reconcile), each a hierarchicalforecast reconciler.
+# Reconciliation methods (skulab.trends.reconcile), each a hierarchicalforecast reconciler.
 RECONCILE_METHODS: dict[str, str] = {
     "bottom_up": "the store x SKU forecasts summed (BottomUp)",
     "mint_shrink": "MinTrace with the shrunk covariance of the validation-window errors",

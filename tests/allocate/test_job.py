@@ -31,8 +31,8 @@ def erp_with_forecast(engine: sa.Engine, small_tables: dict) -> sa.Engine:
 
 
 def test_allocation_run_is_written_once_per_id(erp_with_forecast: sa.Engine, ci_config: config.Config) -> None:
-    first = job.run(ci_config, erp_with_forecast, "a1")
-    again = job.run(ci_config, erp_with_forecast, "a1")
+    first = job.run(ci_config, erp_with_forecast, run_id="a1")
+    again = job.run(ci_config, erp_with_forecast, run_id="a1")
     stored = erp.read_query(erp_with_forecast, "SELECT * FROM store_allocation ORDER BY sku_id, store_id")
     assert len(stored) == len(first.rows) == len(again.rows) == 4
     assert set(stored["run_id"]) == {"a1"} and set(stored["policy"]) == {"newsvendor"}
@@ -44,8 +44,8 @@ def test_allocation_run_is_written_once_per_id(erp_with_forecast: sa.Engine, ci_
 
 
 def test_latest_view_shows_the_newest_run(erp_with_forecast: sa.Engine, ci_config: config.Config) -> None:
-    job.run(ci_config, erp_with_forecast, "a1")
-    job.run(config.override(ci_config, "allocate", policy="equal"), erp_with_forecast, "a2")
+    job.run(ci_config, erp_with_forecast, run_id="a1")
+    job.run(config.override(ci_config, "allocate", policy="equal"), erp_with_forecast, run_id="a2")
     latest = erp.read_query(erp_with_forecast, "SELECT DISTINCT run_id, policy FROM store_allocation_latest")
     assert latest.values.tolist() == [["a2", "equal"]]
     lookup = erp.read_sql(erp_with_forecast, "allocation_lookup", sku_id="B", store_id="S1",
@@ -64,7 +64,7 @@ def test_bad_stock_file_writes_nothing(erp_with_forecast: sa.Engine, ci_config: 
     f = tmp_path / "stock.csv"
     f.write_text(text)
     with pytest.raises(DataError, match=None) as err:
-        job.run(ci_config, erp_with_forecast, "a1", f)
+        job.run(ci_config, erp_with_forecast, run_id="a1", stock_file=f)
     assert words in str(err.value)
     assert not sa.inspect(erp_with_forecast).has_table("store_allocation") or erp.read_query(
         erp_with_forecast, "SELECT COUNT(*) AS n FROM store_allocation")["n"].iloc[0] == 0
@@ -73,7 +73,7 @@ def test_bad_stock_file_writes_nothing(erp_with_forecast: sa.Engine, ci_config: 
 def test_stock_file_is_allocated(erp_with_forecast: sa.Engine, ci_config: config.Config, tmp_path: Path) -> None:
     f = tmp_path / "stock.csv"
     f.write_text("sku_id,units\nA-S,3\n")
-    result = job.run(ci_config, erp_with_forecast, "a1", f)
+    result = job.run(ci_config, erp_with_forecast, run_id="a1", stock_file=f)
     units = result.rows.set_index(["sku_id", "store_id"])["units"]
     assert units.loc["A-S"].sum() == 3 and units.loc["B"].sum() == 0
 
@@ -82,4 +82,4 @@ def test_region_level_forecast_is_refused(engine: sa.Engine, small_tables: dict,
     erp.replace_tables(engine, small_tables)
     erp.write_run(engine, "forecast", "f1", _forecast(("East",)), profile="ci", params={})
     with pytest.raises(DataError, match="forecasts store_id 'East', which dim_store lacks"):
-        job.run(ci_config, engine, "a1")
+        job.run(ci_config, engine, run_id="a1")

@@ -56,11 +56,11 @@ def test_assort_job_writes_each_fdc_and_a_rerun_replaces_its_run(engine: sa.Engi
     erp.replace_tables(engine, small_tables)
     cfg = override(ci_config, "assort", deploy_method="popularity", deploy_k=2)
     for _ in range(2):
-        job.run(engine, cfg, "run-a")
+        job.run(cfg, engine, run_id="run-a")
     latest = erp.read_query(engine, "SELECT * FROM fdc_assortment_latest ORDER BY sku_rank")
     assert latest["run_id"].unique().tolist() == ["run-a"] and latest["fdc_id"].unique().tolist() == ["F1"]
     assert latest["sku_rank"].tolist() == [1, 2] and latest["sku_id"].tolist() == ["B", "A-M"]
-    job.run(engine, cfg, "run-b")
+    job.run(cfg, engine, run_id="run-b")
     assert erp.read_query(engine, "SELECT DISTINCT run_id FROM fdc_assortment_latest")["run_id"].tolist() == ["run-b"]
     assert len(erp.read_query(engine, "SELECT * FROM fdc_assortment")) == 4
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import re
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,34 +220,6 @@ def _fresh_in_repo(chapter: str, request: pytest.FixtureRequest) -> Path | None:
     return folder if all(p.is_file() and p.stat().st_mtime >= started for p in paths) else None
 
 
-@pytest.fixture(scope="session")
-def scratch_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project root holding copies of params/ and notebooks/: runs here never touch data/ or reports/."""
-    root = tmp_path_factory.mktemp("pinned")
-    shutil.copytree(ROOT / "params", root / "params")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    return root
-
-
-def _render(chapter: str, root: Path) -> Path:
-    """Execute one chapter on the ci profile under `root` (papermill, as `skulab report --only` does)."""
-    from skulab import config, report
-
-    saved = {k: os.environ.get(k) for k in ("SKULAB_ROOT", "SKULAB_SHARED_DATA", "SKULAB_DB_URL")}
-    os.environ.update(SKULAB_ROOT=str(root), SKULAB_SHARED_DATA=str(config.shared_data_dir(ROOT)))
-    os.environ.pop("SKULAB_DB_URL", None)
-    try:
-        cfg = config.load(root / "params" / "ci.yaml")
-        report.render(cfg, only=[chapter])
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return cfg.reports_dir
-
-
 # ---- the tests -----------------------------------------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -259,7 +229,7 @@ def test_chapter_reproduces_its_pinned_figures(chapter: str, request: pytest.Fix
     folder = _fresh_in_repo(chapter, request)
     if folder is None:
         started = time.perf_counter()
-        folder = _render(chapter, request.getfixturevalue("scratch_project"))
+        folder = request.getfixturevalue("render_ci")(request.getfixturevalue("scratch_project"), [chapter])
         print(f"{chapter}: executed in {time.perf_counter() - started:.0f} s")
     got = read_figures(folder, tables)
     if request.config.getoption("--update-pinned"):

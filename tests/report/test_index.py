@@ -1,51 +1,98 @@
-"""reports/<profile>/index.html links every chapter with its key figures, and the injected profile is relative."""
+"""reports/<profile>/index.html: per chapter its question, conclusion, key figures and figures from the manifest;
+at the top the run; and what a chapter saves is kept apart from its wall times."""
 
 from pathlib import Path
 
-import nbformat
 import pandas as pd
+import pytest
 
-from skulab import report
+from skulab import config, report
+from skulab.report import manifest
+from skulab.report.index import format_value
+from skulab.report.timings import split_timings, without_timings
 
-
-def _chapter(out: Path, name: str, title: str, cells: list[str]) -> None:
-    """An executed chapter as `skulab report` leaves it: the notebook and its HTML."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {title}\n\n**Question.** ..."),
-                                         *[nbformat.v4.new_code_cell(c) for c in cells]])
-    nbformat.write(nb, out / f"{name}.ipynb")
-    (out / f"{name}.html").write_text("<html></html>")
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def _fake_reports(tmp_path: Path) -> Path:
-    out = tmp_path / "reports" / "ci"
-    (out / "figures").mkdir(parents=True)
-    _chapter(out, "01_eda", "01 · What does the *ERP* hold?", [
-        'report.save_figure(fig, cfg, "01_weekly_sales");',
-        'key = pd.Series({"sales rows": 18553}, name="value").to_frame()\nreport.save_table(key, cfg, "01_key_figures")'])
-    _chapter(out, "03_forecast_models", "03 · Which forecaster wins?", [
-        'report.save_table(table.set_index("method"), cfg,\n                  "forecast_vs_anchor")',
-        'report.save_table(key_figures, cfg, "forecast_key_figures")'])
-    (out / "04_forecast_to_erp.html").write_text("<html></html>")  # a chapter whose notebook is gone
-    pd.Series({"sales rows": 18553}, name="value").to_frame().to_csv(out / "01_key_figures.csv")
-    pd.Series({"gain vs anchor": "0.9%"}, name="value").to_frame().to_csv(out / "forecast_key_figures.csv")
-    pd.DataFrame({"mean": [0.5]}).to_csv(out / "forecast_vs_anchor.csv")
-    (out / "figures" / "01_weekly_sales.png").write_bytes(b"\x89PNG")
-    return out
+@pytest.fixture
+def cfg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> config.Config:
+    """The ci profile in a scratch project root (its reports go to tmp_path/reports/ci)."""
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "ci.yaml").write_text((ROOT / "params" / "ci.yaml").read_text())
+    monkeypatch.setenv("SKULAB_ROOT", str(tmp_path))
+    monkeypatch.delenv("SKULAB_DB_URL", raising=False)
+    return config.load(tmp_path / "params" / "ci.yaml")
 
 
-def test_index_links_each_chapter_with_its_key_figures_and_figures(tmp_path: Path) -> None:
-    out = _fake_reports(tmp_path)
-    page = report.write_index(out, "ci").read_text()
-    assert [line.split('"')[1] for line in page.splitlines() if line.startswith("<section>")] == [
-        "01_eda.html", "03_forecast_models.html", "04_forecast_to_erp.html"]
-    assert "01 · What does the ERP hold?" in page and "<td>18553</td>" in page and "<td>0.9%</td>" in page
-    assert '<img src="figures/01_weekly_sales.png"' in page
-    assert '<a href="forecast_vs_anchor.csv">forecast_vs_anchor</a>' in page
-    assert str(tmp_path) not in page
+def _run_chapter(cfg: config.Config, monkeypatch: pytest.MonkeyPatch, stem: str, tables: dict[str, pd.DataFrame],
+                 figures: list[str], conclusion: str) -> None:
+    """What a chapter's kernel does under `skulab report`: save tables and figures, conclude; then its page."""
+    import matplotlib.pyplot as plt
+
+    manifest.start_chapter(cfg.reports_dir, stem, title=f"{stem[:2]} · A chapter", question="What is asked?")
+    monkeypatch.setenv(manifest.CHAPTER_ENV, stem)
+    for name, frame in tables.items():
+        report.save_table(frame, cfg, name)
+    for name in figures:
+        fig, ax = plt.subplots()
+        ax.plot([1, 2])
+        report.save_figure(fig, cfg, name)
+        plt.close(fig)
+    report.conclude(conclusion, cfg)
+    monkeypatch.delenv(manifest.CHAPTER_ENV)
+    manifest.update_chapter(cfg.reports_dir, stem, seconds=12.5, finished="2026-12-05T10:00:00+00:00")
+    (cfg.reports_dir / f"{stem}.html").write_text("<html></html>")
 
 
-def test_index_of_an_empty_folder_says_nothing_was_rendered(tmp_path: Path) -> None:
-    assert "No chapter has been rendered" in report.write_index(tmp_path, "ci").read_text()
+def test_index_shows_each_chapter_with_question_conclusion_key_figures_and_figures(
+        cfg: config.Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = pd.Series({"sales rows": 1709058, "coverage": 0.87543, "rows on promotion": "35.7%"}, name="value")
+    _run_chapter(cfg, monkeypatch, "01_eda", {"01_key_figures": key.to_frame(), "01_other": pd.DataFrame({"a": [1]})},
+                 ["01_weekly_sales"], "The ERP holds **18,553** sales rows.")
+    _run_chapter(cfg, monkeypatch, "03_forecast_models", {}, [], "DirectTabular wins.")
+    page = report.write_index(cfg).read_text()
+    assert page.index('href="01_eda.html"') < page.index('href="03_forecast_models.html"')
+    assert "What is asked?" in page and "<strong>18,553</strong>" in page and "DirectTabular wins." in page
+    assert "<td>1,709,058</td>" in page and "<td>0.8754</td>" in page and "<td>35.7%</td>" in page
+    assert '<img src="figures/01_weekly_sales.png"' in page and '<a href="01_other.csv">01_other</a>' in page
+    assert "time per chapter" in page and "01: 12 s" in page and "2026-12-05" in page
+    assert str(cfg.root) not in page
+
+
+def test_a_rerun_chapter_forgets_what_its_earlier_run_saved(cfg: config.Config,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    _run_chapter(cfg, monkeypatch, "01_eda", {}, ["01_old"], "first")
+    _run_chapter(cfg, monkeypatch, "01_eda", {}, ["01_new"], "second")
+    entry = manifest.load(cfg.reports_dir)["chapters"]["01_eda"]
+    assert entry["figures"] == ["01_new"] and entry["conclusion"] == "second"
+
+
+def test_outside_a_report_run_saving_records_nothing(cfg: config.Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(manifest.CHAPTER_ENV, raising=False)
+    report.save_table(pd.DataFrame({"a": [1]}), cfg, "t")
+    assert (cfg.reports_dir / "t.csv").is_file() and manifest.load(cfg.reports_dir)["chapters"] == {}
+
+
+def test_index_of_an_empty_folder_says_nothing_was_rendered(cfg: config.Config) -> None:
+    assert "No chapter has been rendered" in report.write_index(cfg).read_text()
+
+
+def test_wall_times_go_to_timings_and_leave_the_results_file_unchanged(cfg: config.Config) -> None:
+    first = pd.DataFrame({"wql": [0.5], "seconds": [3.2]}, index=["ETS"])
+    second = first.assign(seconds=[9.9])
+    path = report.save_table(first, cfg, "board")
+    before = path.read_bytes()
+    report.save_table(second, cfg, "board")
+    assert path.read_bytes() == before and "seconds" not in before.decode()
+    assert "9.9" in (cfg.reports_dir / "timings" / "board.csv").read_text()
+    key = pd.Series({"series": 150, "job seconds": 31}, name="value").to_frame()
+    assert list(split_timings(key)[0].index) == ["series"]
+    assert without_timings({"m": [{"hit": 0.7, "train seconds": 3.8}]}) == {"m": [{"hit": 0.7}]}
+
+
+def test_one_format_per_kind_of_number() -> None:
+    assert [format_value(v) for v in (1709058, "1709058", 0.87543, 12.0, "3.07x (Double 11)", float("nan"))] == [
+        "1,709,058", "1,709,058", "0.8754", "12", "3.07x (Double 11)", "n/a"]
 
 
 def test_the_injected_profile_is_relative_to_the_project_root(tmp_path: Path) -> None:

@@ -86,8 +86,9 @@ def allocation(cfg: Config, engine: sa.Engine, stock_file: Path | None = None) -
                      period=period)
 
 
-def run(cfg: Config, engine: sa.Engine, run_id: str | None = None, stock_file: Path | None = None) -> JobResult:
-    """Allocate and write run `run_id` (a new id when None); the same id replaces that run."""
+def run(cfg: Config, engine: sa.Engine, *, run_id: str | None = None, stock_file: Path | None = None) -> JobResult:
+    """Allocate and write run `run_id` to the ERP `engine` (a new id when None); the same id replaces that run.
+    `stock_file`: the DC stock as CSV (None: `allocate.stock` x the forecast's expected demand)."""
     result = allocation(cfg, engine, stock_file)
     result.run_id = run_id or f"allocate-{pd.Timestamp.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     params = {**cfg.allocate.model_dump(), "forecast_run": result.forecast_run,

@@ -5,7 +5,7 @@ refitted at each cutoff) on a seeded sample of SKUs sold at two or more stores (
 turns each week after a cutoff into one allocation problem per DC x SKU: the forecast's weekly distribution
 (daily negative binomials summed by moments), the true one (truth_demand: Poisson-gamma draws of shape
 `Knobs.dispersion` around the expected units), the last weeks' sales and the week's observed sales.
-`simulate` gives the DC `level` x the week's expected demand per SKU, allocates by every policy, draws the
+`run` gives the DC `level` x the week's expected demand per SKU, allocates by every policy, draws the
 same demands for all of them, sells min(allocated, demand), then moves units from stores with leftovers and
 from the DC's kept-back stock to stores that ran out (skulab.allocate.transfers). Without truth (real data)
 the observed sales stand in for demand: they are censored by stock-outs, so lost sales are underestimated.
@@ -47,7 +47,7 @@ class Simulation:
     summary: pd.DataFrame
 
 
-def inputs(engine: sa.Engine, cfg: Config) -> Inputs:
+def inputs(cfg: Config, engine: sa.Engine) -> Inputs:
     """Weekly allocation problems from the backtest's out-of-sample forecasts of the profile's models."""
     from skulab.forecast import backtest
     from skulab.forecast.features import build_panel

@@ -2,8 +2,8 @@
 
 Entry points: `latest_window` (each FDC's latest training window, its test week and K) and `evaluate_window`
 (every method on it), `evaluate` (the rolling evaluation), `rankings`, `k_grid` and `coverage_curves` (fill
-against K), `vector_fitter` (SKU2Vec vectors for the sku2vec method). The net (PyTorch) is the subpackage
-`assort.net`, imported on first access, so `import skulab.assort` stays light.
+against K), `vector_fitter` (SKU2Vec vectors for the sku2vec method), `run` (the `skulab assort` job). The net
+(PyTorch) is the subpackage `assort.net`, imported on first access, so `import skulab.assort` stays light.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from skulab.assort.job import JobResult, run
 from skulab.assort.methods import vector_fitter
 from skulab.assort.metrics import coverage_curves, k_grid
 from skulab.assort.order_types import Assortment, OrderTypes
 from skulab.assort.rolling import Evaluation, LatestWindow, evaluate, evaluate_window, latest_window, rankings
 from skulab.assort.windows import Window
 
-__all__ = ["Assortment", "Evaluation", "LatestWindow", "OrderTypes", "Window", "coverage_curves", "evaluate",
-           "evaluate_window", "k_grid", "latest_window", "net", "rankings", "vector_fitter"]
+__all__ = ["Assortment", "Evaluation", "JobResult", "LatestWindow", "OrderTypes", "Window", "coverage_curves",
+           "evaluate", "evaluate_window", "k_grid", "latest_window", "net", "rankings", "run", "vector_fitter"]
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -89,19 +89,19 @@ def spark_views(session: Any, root: Path) -> Any:
     return session
 
 
-def order_type_counts(root: Path, start: pd.Timestamp, end: pd.Timestamp, engine: Any = None) -> pd.DataFrame:
-    """The v_j counts of the exported order log under `root`, weeks [start, end), on DuckDB (engine None or
+def order_type_counts(root: Path, start: pd.Timestamp, end: pd.Timestamp, runner: Any = None) -> pd.DataFrame:
+    """The v_j counts of the exported order log under `root`, weeks [start, end), on DuckDB (runner None or
     "native") or a SparkSession: fdc_id, week, sku_set, orders, units, sorted by the first three."""
-    if engine is None or isinstance(engine, str):
+    if runner is None or isinstance(runner, str):
         parts = [con.execute(types_sql("duckdb", start, end)).df() for _, con in _duckdb_per_fdc(root)]
         out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     else:
-        out = spark_views(engine, root).sql(types_sql("spark", start, end)).toPandas()
+        out = spark_views(runner, root).sql(types_sql("spark", start, end)).toPandas()
     return _canonical(out)
 
 
 def write_order_type_counts(root: Path, start: pd.Timestamp, end: pd.Timestamp, out: Path,
-                            engine: Any = None) -> Path:
+                            runner: Any = None) -> Path:
     """The v_j counts of `order_type_counts` written as parquet under `out` (replaced) instead of collected: how a
     cluster reduces an order log whose types do not fit the driver (DuckDB writes one file per FDC, Spark one per
     task)."""
@@ -109,22 +109,22 @@ def write_order_type_counts(root: Path, start: pd.Timestamp, end: pd.Timestamp, 
     if out.exists():
         shutil.rmtree(out) if out.is_dir() else out.unlink()
     out.mkdir(parents=True)
-    if engine is None or isinstance(engine, str):
+    if runner is None or isinstance(runner, str):
         for fdc, con in _duckdb_per_fdc(root):
             con.execute(f"COPY ({types_sql('duckdb', start, end)}) TO '{out / f'fdc-{fdc}.parquet'}' (FORMAT parquet)")
     else:
-        spark_views(engine, root).sql(types_sql("spark", start, end)).write.mode("overwrite").parquet(str(out))
+        spark_views(runner, root).sql(types_sql("spark", start, end)).write.mode("overwrite").parquet(str(out))
     return out
 
 
-def window_lines(root: Path, start: pd.Timestamp, end: pd.Timestamp, engine: Any = None) -> pd.DataFrame:
+def window_lines(root: Path, start: pd.Timestamp, end: pd.Timestamp, runner: Any = None) -> pd.DataFrame:
     """The order lines of [start, end) from the exported order log (the rolling evaluation's input), on DuckDB or
     a SparkSession, sorted as the packaged query sorts them (ts, order_id, sku_id)."""
-    if engine is None or isinstance(engine, str):
+    if runner is None or isinstance(runner, str):
         with duckdb_connection(root) as con:
             out = con.execute(window_sql(start, end)).df()
     else:
-        out = spark_views(engine, root).sql(window_sql(start, end)).toPandas()
+        out = spark_views(runner, root).sql(window_sql(start, end)).toPandas()
     out["ts"] = pd.to_datetime(out["ts"]).astype("datetime64[ns]")
     out["qty"] = out["qty"].astype(float)
     for c in ("fdc_id", "order_id", "customer_id", "sku_id"):

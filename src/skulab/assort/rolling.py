@@ -6,7 +6,7 @@ also records the in-sample bound (LP / min cut, and the MIP's dual bound when th
 hindsight optimum on the test week itself (the out-of-sample limit). Differences to popularity get paired
 bootstrap 95 % intervals that resample whole test weeks (all FDCs of a week together).
 
-The folds run as partitions through `fugue.transform` on the configured engine (skulab.engine): one partition
+The folds run as partitions through `fugue.transform` on the configured runner (skulab.runner): one partition
 per test week x window (`evaluate_fold`), then one per test week x FDC x K for the hindsight optimum
 (`hindsight_fold`); the summary is computed on the driver from the collected folds.
 """
@@ -28,9 +28,10 @@ from skulab.assort.metrics import coverage, k_for_fill, stocked_mask
 from skulab.assort.order_types import OrderTypes, from_lines
 from skulab.assort.sku2vec import Vectors
 from skulab.assort.windows import Window, window, with_weeks
-from skulab.config import AssortConfig
-from skulab.engine import collected, schema
+from skulab.config import AssortConfig, override
 from skulab.errors import DataError
+from skulab.report.timings import split_timings
+from skulab.runner import collected, schema
 from skulab.stats import paired_interval
 
 
@@ -42,12 +43,19 @@ class Evaluation:
     summary: pd.DataFrame
 
     def write(self, out_dir: Path, name: str = "assortment") -> tuple[Path, Path]:
-        """The per-fold CSV and the summary as JSON (and Markdown) under `out_dir`."""
+        """The per-fold CSV and the summary as JSON (and Markdown) under `out_dir`; the same tables with their
+        wall times under `out_dir`/timings/ (git-ignored: a re-run with unchanged results changes no file)."""
         out_dir.mkdir(parents=True, exist_ok=True)
         csv, js = out_dir / f"{name}_folds.csv", out_dir / f"{name}_summary.json"
-        self.folds.to_csv(csv, index=False)
-        self.summary.to_json(js, orient="records", indent=1)
-        (out_dir / f"{name}_summary.md").write_text(self.summary.to_markdown(index=False, floatfmt=".4g") + "\n")
+        folds, timed_folds = split_timings(self.folds)
+        summary, timed_summary = split_timings(self.summary)
+        folds.to_csv(csv, index=False)
+        summary.to_json(js, orient="records", indent=1)
+        (out_dir / f"{name}_summary.md").write_text(summary.to_markdown(index=False, floatfmt=".4g") + "\n")
+        if timed_folds is not None or timed_summary is not None:
+            (out_dir / "timings").mkdir(exist_ok=True)
+            self.folds.to_csv(out_dir / "timings" / csv.name, index=False)
+            self.summary.to_csv(out_dir / "timings" / f"{name}_summary.csv", index=False)
         return csv, js
 
 
@@ -120,9 +128,9 @@ def rankings(win: Window, k: int, largest: int, cfg: AssortConfig) -> dict[str, 
 
 def evaluate(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None = None,
              fit_vectors: Callable[[pd.DataFrame], Vectors] | None = None,
-             progress: Callable[[str], None] | None = None, engine: Any = None) -> Evaluation:
+             progress: Callable[[str], None] | None = None, runner: Any = None) -> Evaluation:
     """Run the rolling evaluation of `cfg.methods` on order lines (fdc_id, order_id, ts, sku_id[, qty, customer_id])
-    on `engine` (what skulab.engine.make_engine returns; None runs the partitions in this process)."""
+    on `runner` (what skulab.runner.make_runner returns; None runs the partitions in this process)."""
     lines = with_weeks(lines)
     weeks = test_weeks(lines, cfg)
     if not weeks:
@@ -131,13 +139,13 @@ def evaluate(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None =
                         f"test_weeks = {max(cfg.windows) + cfg.test_weeks}; shorten assort.windows")
     if "popularity" not in cfg.methods:
         raise DataError("assort.methods must include 'popularity': every method is compared with it")
-    import fugue  # only here: every `skulab` command imports this module to build its grammar
+    import fugue  # only here: importing the chapter stays light
 
-    engine = engine if engine is not None else "native"
+    runner = runner if runner is not None else "native"
     dtypes = lines.dtypes.to_dict()
     t0 = time.perf_counter()
     folds = fugue.transform(fold_frame(lines, weeks, cfg), evaluate_fold, schema=schema(_fold_columns(cfg)),
-                            partition={"by": ["test_week", "window"]}, engine=engine, as_local=True,
+                            partition={"by": ["test_week", "window"]}, engine=runner, as_local=True,
                             params={"cfg": cfg, "skus": skus, "fit_vectors": fit_vectors, "dtypes": dtypes})
     folds = collected(folds, _fold_columns(cfg))
     if not len(folds):
@@ -150,7 +158,7 @@ def evaluate(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | None =
         t0 = time.perf_counter()
         needs = folds[["test_week", "fdc_id", "k"]].drop_duplicates()
         best = fugue.transform(hindsight_frame(lines, needs, cfg), hindsight_fold, schema=schema(HINDSIGHT),
-                               partition={"by": ["test_week", "fdc_id", "k"]}, engine=engine, as_local=True,
+                               partition={"by": ["test_week", "fdc_id", "k"]}, engine=runner, as_local=True,
                                params={"cfg": cfg, "dtypes": dtypes})
         best = collected(best, HINDSIGHT)
         folds = folds.merge(best, on=["test_week", "fdc_id", "k"], how="left", validate="many_to_one")
@@ -188,7 +196,7 @@ def evaluate_fold(part: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | No
     end = week + pd.Timedelta(weeks=cfg.test_weeks)
     tests = [from_lines(lines[(lines["fdc_id"] == f) & (lines["week"] >= week) & (lines["week"] < end)]) for f in fdcs]
     wins = [window(lines, f, week - pd.Timedelta(weeks=w), week, skus) for f in fdcs]
-    frame = compare(wins, tests, fdcs, cfg.model_copy(update={"hindsight": False}), fit_vectors)
+    frame = compare(wins, tests, fdcs, override(cfg, hindsight=False), fit_vectors)
     columns = _fold_columns(cfg)
     if not len(frame):
         return pd.DataFrame(columns=columns)
@@ -323,7 +331,7 @@ def _columns(cfg: AssortConfig) -> list[str]:
 
 
 def restore(part: pd.DataFrame, dtypes: Mapping[str, Any]) -> pd.DataFrame:
-    """A partition's order lines as the caller passed them: original order, index and dtypes (an engine may
+    """A partition's order lines as the caller passed them: original order, index and dtypes (a runner may
     shuffle rows and convert types on the way)."""
     lines = part.sort_values("line").set_index("line").rename_axis(None)
     return lines[list(dtypes)].astype(dtypes)

@@ -70,10 +70,10 @@ def order_log(cfg: Config, lines: int, root: Path, orders_scale: float = ORDERS_
     return out
 
 
-def order_types(cfg: Config, sizes: list[int], engines: dict[str, Any], root: Path,
+def order_types(cfg: Config, sizes: list[int], runners: dict[str, Any], root: Path,
                 on_row: Callable[[Row], None]) -> None:
-    """Order-type aggregation (v_j per FDC x week x SKU set) over the whole log of each size, on each engine,
-    written as parquet; the engines' outputs are checked to agree (rows, orders, units)."""
+    """Order-type aggregation (v_j per FDC x week x SKU set) over the whole log of each size, on each runner,
+    written as parquet; the runners' outputs are checked to agree (rows, orders, units)."""
     from skulab.assort import order_types_sql as sql
 
     for size in sizes:
@@ -81,21 +81,21 @@ def order_types(cfg: Config, sizes: list[int], engines: dict[str, Any], root: Pa
         facts = json.loads((log / "manifest.json").read_text())
         start, end = pd.Timestamp(facts["start"]).normalize(), pd.Timestamp(facts["end"]).normalize() + pd.Timedelta(days=1)
         totals = {}
-        for name, engine in engines.items():
+        for name, runner in runners.items():
             out = root / "orders_scale_types" / f"{size}_{name}"
-            _, seconds, peak = measure(sql.write_order_type_counts, log, start, end, out, engine)
+            _, seconds, peak = measure(sql.write_order_type_counts, log, start, end, out, runner)
             totals[name] = _totals(out)
-            on_row({"part": "order types", "size": facts["lines"], "unit": "lines", "engine": _label(name, engine),
+            on_row({"part": "order types", "size": facts["lines"], "unit": "lines", "engine": _label(name, runner),
                     "seconds": round(seconds, 1), "rate": round(facts["lines"] / seconds), "rate_unit": "lines/s",
                     "peak_mb": round(peak), "detail": f"{totals[name][0]:,} types of {totals[name][1]:,} orders, "
                                                       f"{facts['fdcs']} FDCs"})
         if len(set(totals.values())) > 1:
-            raise RuntimeError(f"order types of {size:,} lines differ between engines: {totals}")
+            raise RuntimeError(f"order types of {size:,} lines differ between runners: {totals}")
 
 
-def rolling(cfg: Config, fdcs: list[int], engines: dict[str, Any], root: Path, on_row: Callable[[Row], None]) -> None:
+def rolling(cfg: Config, fdcs: list[int], runners: dict[str, Any], root: Path, on_row: Callable[[Row], None]) -> None:
     """The rolling assortment evaluation (the ROLLING settings) on the first N FDCs of the ROLLING_LINES log, their
-    lines read by the SQL window extraction, on each engine."""
+    lines read by the SQL window extraction, on each runner."""
     from skulab.assort import order_types_sql as sql
     from skulab.assort import rolling as evaluation
 
@@ -107,24 +107,24 @@ def rolling(cfg: Config, fdcs: list[int], engines: dict[str, Any], root: Path, o
     names = sorted(lines["fdc_id"].unique())
     if max(fdcs) > len(names):
         raise ConfigError(f"bench scale: --fdcs {max(fdcs)} but the {ROLLING_LINES:,}-line log has {len(names)} FDCs")
-    a = cfg.assort.model_copy(update=ROLLING)
-    for engine in engines.values():  # imports, the JVM's first jobs and torch's set-up are not timed
-        evaluation.evaluate(lines[lines["fdc_id"] == names[0]], a, engine=engine)
+    a = override(cfg.assort, **ROLLING)
+    for runner in runners.values():  # imports, the JVM's first jobs and torch's set-up are not timed
+        evaluation.evaluate(lines[lines["fdc_id"] == names[0]], a, runner=runner)
     for n in fdcs:
         part = lines[lines["fdc_id"].isin(names[:n])]
-        for name, engine in engines.items():
-            ev, seconds, peak = measure(evaluation.evaluate, part, a, None, None, None, engine)
+        for name, runner in runners.items():
+            ev, seconds, peak = measure(evaluation.evaluate, part, a, None, None, None, runner)
             cells = ev.folds[["fdc_id", "test_week", "window"]].drop_duplicates()
-            on_row({"part": "rolling assortment", "size": n, "unit": "FDCs", "engine": _label(name, engine),
+            on_row({"part": "rolling assortment", "size": n, "unit": "FDCs", "engine": _label(name, runner),
                     "seconds": round(seconds, 1), "rate": round(len(cells) / seconds, 2), "rate_unit": "FDC-folds/s",
                     "peak_mb": round(peak), "detail": f"{len(part):,} lines, {len(cells)} FDC x week x window, "
                                                       f"methods {', '.join(a.methods)}, K {a.k[0]}"})
 
 
-def backtest(cfg: Config, sizes: list[int], models: list[str], partition_by: str, engines: dict[str, Any],
+def backtest(cfg: Config, sizes: list[int], models: list[str], partition_by: str, runners: dict[str, Any],
              on_row: Callable[[Row], None]) -> None:
     """The forecasting backtest (one window, `models`, partitioned by `partition_by`) on demo series of growing
-    number, on each engine."""
+    number, on each runner."""
     from skulab.bench.forecast import demo_sales
     from skulab.forecast import partitioned
     from skulab.forecast.features import build_panel
@@ -135,27 +135,27 @@ def backtest(cfg: Config, sizes: list[int], models: list[str], partition_by: str
     rng = np.random.default_rng(cfg.forecast.seed)
     fc = override(cfg.forecast, max_series=None, ensemble=False, models=models, windows=1, partition_by=partition_by)
     warm = build_panel(sales[np.isin(ids, alive[:20])], calendar, fc)
-    for engine in engines.values():  # imports and first-call set-up are not timed
-        partitioned.run(warm, fc, engine)
+    for runner in runners.values():  # imports and first-call set-up are not timed
+        partitioned.run(warm, fc, runner)
     for n in sizes:
         chosen = rng.choice(alive, min(n, len(alive)), replace=False)
         panel = build_panel(sales[np.isin(ids, chosen)], calendar, fc)
-        for name, engine in engines.items():
-            bt, seconds, peak = measure(partitioned.run, panel, fc, engine)
+        for name, runner in runners.items():
+            bt, seconds, peak = measure(partitioned.run, panel, fc, runner)
             series = panel.frame["item_id"].nunique()
-            on_row({"part": "backtest", "size": series, "unit": "series", "engine": _label(name, engine),
+            on_row({"part": "backtest", "size": series, "unit": "series", "engine": _label(name, runner),
                     "seconds": round(seconds, 1), "rate": round(series / seconds * 60), "rate_unit": "series/min",
                     "peak_mb": round(peak), "detail": f"{len(panel.frame):,} rows, {bt.runs['partition'].nunique()} "
                                                       f"partitions by {partition_by}, {', '.join(models)}"})
 
 
-def _label(name: str, engine: Any) -> str:
+def _label(name: str, runner: Any) -> str:
     """'local' (DuckDB for the SQL), or 'spark <master>'."""
-    return "local" if name == "local" else f"spark {engine.sparkContext.master}"
+    return "local" if name == "local" else f"spark {runner.sparkContext.master}"
 
 
 def _totals(out: Path) -> tuple[int, int, float]:
-    """Rows, orders and units of an order-type table written as parquet (to check two engines agree)."""
+    """Rows, orders and units of an order-type table written as parquet (to check two runners agree)."""
     import duckdb
 
     with duckdb.connect() as con:

@@ -173,6 +173,14 @@ def generate(seed: int = 7, scale: float = 1.0, start: str = "2023-01-02", days:
     return SourceData(tables=validate(tables), sales_freq="D")
 
 
+def true_uplift(kind: str, category: pd.Series, discount: float) -> np.ndarray:
+    """The generator's demand ratio of promotion `kind` at `discount` against full price, per row's category:
+    the type's uplift x (1 - discount) ^ -elasticity of the category (NaN for a category the demo lacks); what a
+    forecast's promotion uplift is checked against (skulab.whatif.validate_uplift)."""
+    elasticity = category.map({c: k.elasticity for c, k in _CATEGORIES.items()}).to_numpy(float)
+    return _PROMO_UPLIFT[kind] * (1.0 - discount) ** -elasticity
+
+
 # ------------------------------------------------------------------------------------ stores and FDCs
 
 

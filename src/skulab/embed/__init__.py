@@ -3,8 +3,7 @@
 Entry points (imported on first use, so `import skulab.embed` loads neither torch nor gensim): `load_inputs`,
 `run` and `write` (every method on one week split), `verdict` and `findings` (SKU2Vec against the others),
 `vector_sides` and `variants` (which vectors, which settings), `side_by_side`, `tsne_map` and `sku_groups`
-(neighbours and maps). Modules: `vectors`, `orders`, `sku2vec`, `word2vec`, `evaluate`, `neighbours`, `compare`,
-`commands`.
+(neighbours and maps). Modules: `vectors`, `orders`, `sku2vec`, `word2vec`, `evaluate`, `neighbours`, `compare`.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from threadpoolctl import threadpool_limits
 from skulab.config import EmbedConfig, override
 from skulab.embed import evaluate, neighbours, orders, sku2vec, word2vec
 from skulab.embed.vectors import Embeddings
+from skulab.report.timings import without_timings
 from skulab.stats import paired_interval
 
 POPULARITY, SKU2VEC, CBOW, SKIP_GRAM = "popularity", "SKU2Vec", "Word2Vec CBOW", "Word2Vec skip-gram"
@@ -210,13 +211,17 @@ def variants(result: Comparison, cfg: EmbedConfig, skus: pd.DataFrame | None,
 
 
 def write(result: Comparison, folder: Path) -> Path:
-    """Write every method's embeddings (models/embed/*.parquet) and the metrics JSON; return the JSON path."""
+    """Write every method's embeddings (models/embed/*.parquet) and the metrics JSON (with its wall times only in
+    the git-ignored timings/ copy); return the JSON path."""
     models = folder / "models" / "embed"
     for name, emb in result.embeddings.items():
         emb.save(models / f"{_slug(name)}.parquet")
     path = folder / "embed_metrics.json"
     folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result.metrics(), indent=2) + "\n")
+    metrics = result.metrics()
+    path.write_text(json.dumps(without_timings(metrics), indent=2) + "\n")
+    (folder / "timings").mkdir(exist_ok=True)
+    (folder / "timings" / path.name).write_text(json.dumps(metrics, indent=2) + "\n")
     return path
 
 

@@ -3,8 +3,9 @@
 Entry points by chapter: features (`build_panel`, and what the groups see: `kind_shares`, `promo_uplift`,
 `price_response`, `holiday_lift`); the backtest (`backtest`, `with_noise_floor`, `summary`, `by_group`,
 `comparison` against the `anchor`, `headline`, `gain_vs_best_statistical`, `ablation` with `ablation_by_window`
-and `ablation_gains`); the weekly job (`run`); the promotion what-if (`Scenario`, `validate_uplift`, module
-`whatif`). Heavy libraries (AutoGluon, torch) are imported inside the functions that fit models.
+and `ablation_gains`); one fit at a cutoff (`fit`, `predict`, `discard`: what skulab.whatif asks its questions
+through); the weekly job (`run`). Heavy libraries (AutoGluon, torch) are imported inside the functions that fit
+models.
 """
 
 from skulab.forecast.backtest import (
@@ -24,11 +25,11 @@ from skulab.forecast.backtest import (
 )
 from skulab.forecast.features import Panel, build_panel
 from skulab.forecast.features.summary import holiday_lift, kind_shares, price_response, promo_uplift
+from skulab.forecast.fitting import Fitted, discard, fit, predict
 from skulab.forecast.job import JobResult, run
 from skulab.forecast.noise import TRUTH, demo_dispersion, with_noise_floor
-from skulab.forecast.whatif import Scenario, validate_uplift
 
-__all__ = ["ANCHOR_MODELS", "TRUTH", "Backtest", "JobResult", "Panel", "Scenario", "ablation", "ablation_by_window",
+__all__ = ["ANCHOR_MODELS", "TRUTH", "Backtest", "Fitted", "JobResult", "Panel", "ablation", "ablation_by_window",
            "ablation_gains", "anchor", "backtest", "build_panel", "by_group", "comparison", "cutoffs",
-           "demo_dispersion", "gain_vs_best_statistical", "headline", "holiday_lift", "kind_shares",
-           "price_response", "promo_uplift", "run", "summary", "validate_uplift", "with_noise_floor"]
+           "demo_dispersion", "discard", "fit", "gain_vs_best_statistical", "headline", "holiday_lift",
+           "kind_shares", "predict", "price_response", "promo_uplift", "run", "summary", "with_noise_floor"]

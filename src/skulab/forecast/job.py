@@ -3,7 +3,7 @@
 Pull the training rows with the packaged SQL, build the profile's features through the horizon after
 the last sales period (future prices carried forward, no unannounced promotions, holidays from the
 calendar), fit the profile's models on the whole history (one fit, or one per partition of
-`forecast.partition_by` on the profile's engine), predict, and write forecast_run and
+`forecast.partition_by` on the profile's runner), predict, and write forecast_run and
 sales_forecast (mean, q10, q50, q90 per SKU, store or region, date, model) with skulab.erp.write_run.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -55,11 +56,11 @@ class Forecasts:
     rules: pd.DataFrame
 
 
-def forecast_rows(cfg: Config, engine: sa.Engine) -> Forecasts:
+def forecast_rows(cfg: Config, engine: sa.Engine, *, runner: Any = None) -> Forecasts:
     """Forecasts for the horizon after the ERP's last sales period: one fit of all series in this process, or one
-    per partition of `forecast.partition_by` on the profile's engine (skulab.forecast.partitioned)."""
+    per partition of `forecast.partition_by` on `runner` (None: the profile's: partitioned.runner_for)."""
     fc = cfg.forecast
-    runner = partitioned.engine_for(cfg)
+    runner = runner if runner is not None else partitioned.runner_for(cfg)
     training = erp.read_training(engine, fc)
     history_end = pd.Timestamp(training.sales["date"].max())
     end = history_end + fc.horizon * step(fc.freq)
@@ -78,10 +79,11 @@ def forecast_rows(cfg: Config, engine: sa.Engine) -> Forecasts:
     return Forecasts(rows.reset_index(drop=True), dropped, fallbacks, history_end, panel.rules)
 
 
-def run(cfg: Config, engine: sa.Engine, run_id: str | None = None) -> JobResult:
-    """Forecast and write one run; the same run id replaces the earlier run, so a re-run changes nothing."""
+def run(cfg: Config, engine: sa.Engine, *, runner: Any = None, run_id: str | None = None) -> JobResult:
+    """Forecast and write run `run_id` to the ERP `engine` (default '<profile>-<last sales period>'); the same run id
+    replaces the earlier run, so a re-run changes nothing. `runner`: where the partitions run (None: the profile's)."""
     t0 = time.perf_counter()
-    made = forecast_rows(cfg, engine)
+    made = forecast_rows(cfg, engine, runner=runner)
     rows, history_end = made.rows, made.history_end
     run_id = run_id or default_run_id(cfg, history_end)
     params = {**cfg.forecast.model_dump(), "history_end": f"{history_end:%Y-%m-%d}"}

@@ -2,8 +2,8 @@
 
 Each partition (`forecast.partition_by`; none pools every series into one partition) is one pure call of
 `backtest_partition`: its series' panel rows in, its forecasts and fit records out, its own AutoGluon zoo fitted on
-its own series with the profile's seed. `fugue.transform` runs the partitions on the configured engine
-(skulab.engine), and the driver scores the collected forecasts exactly as the pooled backtest does, so a
+its own series with the profile's seed. `fugue.transform` runs the partitions on the configured runner
+(skulab.runner), and the driver scores the collected forecasts exactly as the pooled backtest does, so a
 partitioned run and a pooled one compare on the same points.
 """
 
@@ -16,10 +16,10 @@ from typing import Any
 import pandas as pd
 
 from skulab.config import Config, ForecastConfig
-from skulab.engine import collected, make_engine, schema
 from skulab.errors import DataError
 from skulab.forecast.backtest import Backtest, backtest, score_windows
 from skulab.forecast.features import Panel
+from skulab.runner import collected, make_runner, schema
 
 PART = "partition"
 RECORD = "record"  # 'forecast' rows carry forecasts, 'run' rows one window's fit record
@@ -43,20 +43,20 @@ def partition_keys(panel: Panel, by: str | None) -> pd.Series:
                     "with more than one value: set forecast.static: true, or partition by store or category)")
 
 
-def engine_for(cfg: Config) -> Any | None:
-    """None when the forecast runs pooled in this process (local engine, no partition_by), else the engine the
-    partitions run on (skulab.engine.make_engine: a master that does not answer fails here, fast)."""
+def runner_for(cfg: Config) -> Any | None:
+    """None when the forecast runs pooled in this process (local engine, no partition_by), else the runner the
+    partitions run on (skulab.runner.make_runner: a master that does not answer fails here, fast)."""
     if cfg.engine.name == "local" and cfg.forecast.partition_by is None:
         return None
-    return make_engine(cfg.engine)
+    return make_runner(cfg.engine)
 
 
-def run(panel: Panel, cfg: ForecastConfig, engine: Any = None, windows: int | None = None, skip: int = 0,
+def run(panel: Panel, cfg: ForecastConfig, runner: Any = None, windows: int | None = None, skip: int = 0,
         progress: bool = False, at: list[pd.Timestamp] | None = None) -> Backtest:
-    """The backtest of `panel`, one AutoGluon zoo per partition of `cfg.partition_by`, on `engine` (what
-    skulab.engine.make_engine returns; None runs in this process); `runs` gains the partition of each fit.
+    """The backtest of `panel`, one AutoGluon zoo per partition of `cfg.partition_by`, on `runner` (what
+    skulab.runner.make_runner returns; None runs in this process); `runs` gains the partition of each fit.
     `at` (explicit cutoffs) serves the weekly job, which forecasts from the last period."""
-    import fugue  # only here: the command grammar imports this module's callers
+    import fugue  # only here: importing the chapter stays light
 
     keys = partition_keys(panel, cfg.partition_by)
     frame = panel.frame.assign(**{PART: panel.frame["item_id"].map(keys).to_numpy()})
@@ -66,7 +66,7 @@ def run(panel: Panel, cfg: ForecastConfig, engine: Any = None, windows: int | No
             "horizon": panel.horizon, "history_end": panel.history_end}
     t0 = time.perf_counter()
     out = fugue.transform(frame, backtest_partition, schema=schema(_columns(cfg)), partition={"by": [PART]},
-                          engine=engine if engine is not None else "native", as_local=True,
+                          engine=runner if runner is not None else "native", as_local=True,
                           params={"cfg": cfg, "meta": meta, "windows": windows, "skip": skip, "at": at,
                                   "dtypes": dtypes})
     forecasts, runs = _collected(out, cfg)

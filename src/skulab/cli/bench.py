@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import TYPE_CHECKING
 
-from skulab.cli import int_list
-
-if TYPE_CHECKING:
-    from skulab.cli import Grammar
+from skulab.cli.options import Grammar, int_list, load
 
 PARTS = ("orders", "rolling", "backtest")
 
@@ -34,10 +30,10 @@ def _scale(args: argparse.Namespace) -> None:
 
     from skulab import bench, config
     from skulab.bench import scale
-    from skulab.engine import make_engine
     from skulab.errors import ConfigError
+    from skulab.runner import make_runner
 
-    cfg = config.load(args.params)
+    cfg = load(args)
     parts, names = args.parts.split(","), args.engines.split(",")
     bad = [p for p in parts if p not in PARTS] + [n for n in names if n not in ("local", "spark")]
     if bad:
@@ -45,7 +41,7 @@ def _scale(args: argparse.Namespace) -> None:
                           "engines: local, spark")
     spark_cfg = config.override(cfg, "engine", name="spark", master=args.master,
                                 conf={"spark.driver.memory": "8g", **cfg.engine.conf}).engine
-    engines = {n: "native" if n == "local" else make_engine(spark_cfg) for n in names}
+    runners = {n: "native" if n == "local" else make_runner(spark_cfg) for n in names}
     rows: list[dict] = []
     t0 = time.perf_counter()
 
@@ -56,10 +52,10 @@ def _scale(args: argparse.Namespace) -> None:
 
     data = cfg.root / "data"
     if "orders" in parts:
-        scale.order_types(cfg, args.lines, engines, data, keep)
+        scale.order_types(cfg, args.lines, runners, data, keep)
     if "rolling" in parts:
-        scale.rolling(cfg, args.fdcs, engines, data, keep)
+        scale.rolling(cfg, args.fdcs, runners, data, keep)
     if "backtest" in parts:
-        scale.backtest(cfg, args.series, args.models.split(","), args.partition_by, engines, keep)
+        scale.backtest(cfg, args.series, args.models.split(","), args.partition_by, runners, keep)
     print(pd.DataFrame(rows).to_string(index=False))
     print(f"wrote {cfg.root / 'reports' / 'benchmarks' / 'scale.md'} in {time.perf_counter() - t0:.0f} s")

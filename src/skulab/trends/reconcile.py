@@ -2,7 +2,7 @@
 chosen on a validation window.
 
 Base forecasts: every level is fitted on its own (fitting.fit / predict) with `reconcile.models`, the store x SKU
-level on the forecast chapter's panel, the upper levels on the aggregated panel (skulab.forecast.hierarchy); each
+level on the forecast chapter's panel, the upper levels on the aggregated panel (skulab.trends.hierarchy); each
 level's forecast is its predictor's best model on AutoGluon's validation window (the weighted ensemble when it
 wins). One fit per level, not one pooled fit: WQL weights a series by its volume, so a pooled fit would tune its
 ensemble for the total. MinT-shrink's error covariance comes from the validation-window forecasts of those same
@@ -30,8 +30,8 @@ from skulab.config import Config, ForecastConfig, ReconcileConfig, override
 from skulab.forecast import calibration, fitting
 from skulab.forecast.backtest import cutoffs, window_truth
 from skulab.forecast.features import Panel
-from skulab.forecast.hierarchy import BOTTOM, LEVELS, Hierarchy, aggregate, hierarchy, level_panel
 from skulab.forecast.metrics import quantile_columns, score
+from skulab.trends.hierarchy import BOTTOM, LEVELS, Hierarchy, aggregate, hierarchy, level_panel
 
 BASE = "base"
 SELECTION = "selection"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from skulab.data import demo
 from skulab.errors import DataError
 from skulab.forecast import fitting
 from skulab.forecast.features import Panel, price, promo
@@ -118,7 +119,7 @@ def validate_uplift(fitted: fitting.Fitted, panel: Panel, generator: bool, weeks
         out = _compare(panel, baseline, fitting.predict(fitted, changed, items), mask)
         out = out[out["in_scenario"] & ~out["was_promoted"]]
         if generator:
-            out = out.assign(true_ratio=true_uplift(kind, out["category"], depth))
+            out = out.assign(true_ratio=demo.true_uplift(kind, out["category"], depth))
         series = _promoted_series(panel, kind, cutoff)
         for (model, category), g in [*((k, g) for k, g in out.groupby(["model", "category"])),
                                      *(((m, "all"), g) for m, g in out.groupby("model"))]:
@@ -153,14 +154,6 @@ def observed_uplift(panel: Panel, cutoff: pd.Timestamp, weeks: int = 4) -> pd.Da
             rows.append({"promotion": kind, "category": category, "periods": len(g),
                          "observed": float(g["actual"].sum() / base[g.index].sum()) if len(g) else np.nan})
     return pd.DataFrame(rows, columns=["promotion", "category", "periods", "observed"])
-
-
-def true_uplift(kind: str, category: pd.Series, discount: float) -> np.ndarray:
-    """The demo generator's demand ratio for `kind` at `discount` against full price, per row's category."""
-    from skulab.data import demo
-
-    elasticity = category.map({c: k.elasticity for c, k in demo._CATEGORIES.items()}).to_numpy(float)
-    return demo._PROMO_UPLIFT[kind] * (1.0 - discount) ** -elasticity
 
 
 def typical_discount(panel: Panel, kind: str, cutoff: pd.Timestamp) -> float:

@@ -12,10 +12,10 @@ import pytest
 from skulab import config, erp
 from skulab.assort import job, order_types_sql, rolling
 from skulab.assort.order_types import week_start
-from skulab.engine import make_engine
 from skulab.erp.export import export
 from skulab.forecast import partitioned
 from skulab.forecast.features import build_panel
+from skulab.runner import make_runner
 
 pytest.importorskip("pyspark", reason="pyspark is not installed: pip install -e .[spark] (make install does)")
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -42,7 +42,7 @@ def ci(ci_erp: tuple[config.Config, object]) -> tuple[config.Config, pd.DataFram
 
 @pytest.fixture(scope="module")
 def spark(ci: tuple[config.Config, pd.DataFrame, pd.DataFrame]) -> Iterator[object]:
-    session = make_engine(config.override(ci[0], "engine", name="spark", master="local[2]").engine)
+    session = make_runner(config.override(ci[0], "engine", name="spark", master="local[2]").engine)
     yield session
     session.stop()
 
@@ -50,8 +50,8 @@ def spark(ci: tuple[config.Config, pd.DataFrame, pd.DataFrame]) -> Iterator[obje
 def test_spark_local2_gives_the_fold_table_of_this_process(ci: tuple[config.Config, pd.DataFrame, pd.DataFrame],
                                                            spark: object) -> None:
     cfg, lines, skus = ci
-    local = rolling.evaluate(lines, cfg.assort, skus, engine=make_engine(cfg.engine))
-    on_spark = rolling.evaluate(lines, cfg.assort, skus, engine=spark)
+    local = rolling.evaluate(lines, cfg.assort, skus, runner=make_runner(cfg.engine))
+    on_spark = rolling.evaluate(lines, cfg.assort, skus, runner=spark)
     assert len(local.folds) == 2 * 2 * 2 * 2  # windows x FDCs x K x methods
     assert local.folds["mip_status"].notna().sum() == len(local.folds) // 2
     pd.testing.assert_frame_equal(local.folds.drop(columns=TIMINGS), on_spark.folds.drop(columns=TIMINGS),
@@ -67,7 +67,7 @@ def test_spark_local2_gives_the_partitioned_backtest_of_this_process(ci_erp: tup
     training = erp.read_training(db, fc)
     panel = build_panel(training.sales, training.calendar, fc)
 
-    local = partitioned.run(panel, fc, make_engine(cfg.engine))
+    local = partitioned.run(panel, fc, make_runner(cfg.engine))
     on_spark = partitioned.run(panel, fc, spark)
 
     assert local.runs["partition"].nunique() > 1 and set(local.runs["partition"]) == set(on_spark.runs["partition"])

@@ -10,13 +10,13 @@ import time
 import pytest
 
 from skulab.config import Config, EngineConfig, override
-from skulab.engine import MASTER_TIMEOUT, _check_master, make_engine
 from skulab.errors import ConfigError
+from skulab.runner import MASTER_TIMEOUT, _check_master, make_runner
 
 
 def test_local_is_the_default_and_runs_in_this_process(ci_config: Config) -> None:
     assert ci_config.engine == EngineConfig(name="local", master="local[2]", conf={})
-    assert make_engine(ci_config.engine) == "native"
+    assert make_runner(ci_config.engine) == "native"
 
 
 def test_a_mistyped_engine_name_suggests_spark(ci_config: Config) -> None:
@@ -42,7 +42,7 @@ def test_a_master_that_does_not_answer_is_one_line_within_the_timeout() -> None:
     t0 = time.perf_counter()
     with pytest.raises(ConfigError, match=rf"engine\.master spark://127\.0\.0\.1:{port}: no Spark master answers "
                                           rf"within {MASTER_TIMEOUT:g} s \(127\.0\.0\.1:{port} .*\): start the master"):
-        make_engine(EngineConfig(name="spark", master=f"spark://127.0.0.1:{port}"))
+        make_runner(EngineConfig(name="spark", master=f"spark://127.0.0.1:{port}"))
     assert time.perf_counter() - t0 < MASTER_TIMEOUT + 1
 
 
@@ -60,10 +60,10 @@ HIDDEN = """
 import sys
 sys.modules["pyspark"] = None  # as if the spark extra were not installed
 from skulab.config import EngineConfig
-from skulab.engine import make_engine
+from skulab.runner import make_runner
 from skulab.errors import ConfigError
 try:
-    make_engine(EngineConfig(name="spark"))
+    make_runner(EngineConfig(name="spark"))
 except ConfigError as exc:
     print(exc)
 """

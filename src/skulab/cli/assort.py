@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import TYPE_CHECKING
 
-from skulab.cli import int_list
-
-if TYPE_CHECKING:
-    from skulab.cli import Grammar
+from skulab.cli.options import Grammar, add_engine, add_run_id, int_list, load
 
 
 def add_commands(g: Grammar) -> None:
     """Register the assortment chapter's commands and its benchmark."""
     job = g.sub.add_parser("assort", parents=[g.profile, g.database], help="choose each FDC's assortment from the latest window and write it back")
-    job.add_argument("--run-id", help="run id to write (re-running an id replaces that run); default: a new id")
-    job.add_argument("--engine", choices=["local", "spark"], help="where the FDCs' partitions run (overrides engine.name)")
+    add_run_id(job)
+    add_engine(job, "the FDCs' partitions")
     job.set_defaults(run=_assort)
 
     ev = g.evaluate.add_parser(
@@ -25,7 +21,7 @@ def add_commands(g: Grammar) -> None:
     ev.add_argument("--methods", help="comma-separated methods (overrides assort.methods), e.g. popularity,sku2vec")
     ev.add_argument("--windows", type=int_list, help="comma-separated training windows in weeks (overrides assort.windows)")
     ev.add_argument("--name", default="assortment", help="file prefix: <name>_folds.csv, <name>_summary.json")
-    ev.add_argument("--engine", choices=["local", "spark"], help="where the folds run (overrides engine.name)")
+    add_engine(ev, "the folds")
     ev.set_defaults(run=_evaluate)
 
     bench = g.bench.add_parser("assort", parents=[g.profile], help="scoring throughput; methods, MIP and bound at growing SKU counts")
@@ -38,19 +34,18 @@ def add_commands(g: Grammar) -> None:
 
 
 def _assort(args: argparse.Namespace) -> None:
-    from skulab import config, erp
-    from skulab.assort import job
-    from skulab.engine import make_engine
+    from skulab import assort, erp
+    from skulab.runner import make_runner
 
-    cfg = config.load(args.params)
-    cfg = config.override(cfg, "engine", name=args.engine) if args.engine else cfg
-    runner = make_engine(cfg.engine)  # before the ERP: a master that does not answer fails fast
+    cfg = load(args)
+    runner = make_runner(cfg.engine)  # before the ERP: a master that does not answer fails fast
     engine = erp.connect(cfg, args.db)
     t0 = time.perf_counter()
-    run_id, rows = job.run(engine, cfg, args.run_id, runner)
+    result = assort.run(cfg, engine, runner=runner, run_id=args.run_id)
+    rows = result.rows
     per_fdc = rows.groupby("fdc_id").agg(skus=("sku_id", "size"), k=("k", "first"), method=("method", "first"),
                                           window_start=("window_start", "first"))
-    print(f"assortment run {run_id} written to {engine.url.render_as_string(hide_password=True)} "
+    print(f"assortment run {result.run_id} written to {engine.url.render_as_string(hide_password=True)} "
           f"in {time.perf_counter() - t0:.1f} s ({len(rows):,} rows)")
     print(per_fdc.to_string())
 
@@ -58,21 +53,20 @@ def _assort(args: argparse.Namespace) -> None:
 def _evaluate(args: argparse.Namespace) -> None:
     from skulab import config, erp
     from skulab.assort import methods, rolling
-    from skulab.engine import make_engine
+    from skulab.runner import make_runner
 
-    cfg = config.load(args.params)
+    cfg = load(args)
     changes = {"max_folds": args.max_folds, "methods": args.methods and args.methods.split(","),
                "windows": args.windows}
     cfg = config.override(cfg, "assort", **{k: v for k, v in changes.items() if v})
-    cfg = config.override(cfg, "engine", name=args.engine) if args.engine else cfg
     a = cfg.assort
-    runner = make_engine(cfg.engine)  # before the ERP: a master that does not answer fails fast
+    runner = make_runner(cfg.engine)  # before the ERP: a master that does not answer fails fast
     engine = erp.connect(cfg, args.db)
     skus = erp.read_sku_attributes(engine)
     fit_vectors = methods.vector_fitter(cfg, skus, a.methods)
     t0 = time.perf_counter()
     ev = rolling.evaluate(erp.read_order_lines(engine), a, skus, fit_vectors, progress=lambda msg: print(msg, flush=True),
-                          engine=runner)
+                          runner=runner)
     csv, js = ev.write(cfg.reports_dir, args.name)
     print(f"rolling evaluation in {time.perf_counter() - t0:.0f} s: {csv} ({len(ev.folds):,} rows), {js}")
     shown = ev.summary[["window", "k_label", "method", "folds", "k_mean", "test_fill", "diff_vs_popularity",
@@ -86,7 +80,7 @@ def _bench(args: argparse.Namespace) -> None:
     from skulab import bench, config
     from skulab.bench import assort as benchmark
 
-    cfg = config.load(args.params)
+    cfg = load(args)
     a = config.override(cfg, "assort", mip_time_limit=args.mip_time_limit).assort
     scoring = benchmark.scoring(args.scoring_orders)
     print(scoring.to_string(index=False))

@@ -1,7 +1,8 @@
-"""The engine partitioned jobs run on: this process, or a Spark cluster, as `fugue.transform(engine=...)` takes it.
+"""The runner partitioned jobs run on: this process, or a Spark cluster, as `fugue.transform(engine=...)` takes it.
 
-A partition function is written once (pandas in, pandas out) and Fugue runs it on either engine; `local` needs
-nothing beyond the base install, `spark` the spark extra (pyspark) and Java.
+A partition function is written once (pandas in, pandas out) and Fugue runs it on either; `local` needs nothing
+beyond the base install, `spark` the spark extra (pyspark) and Java. In Python this side is the `runner` (the
+SQLAlchemy database is the `engine`); a profile chooses it with its `engine:` section, a command with `--engine`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ DEFAULT_CONF = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "fa
                 "spark.sql.session.timeZone": "UTC", "spark.sql.execution.arrow.pyspark.enabled": "true"}
 
 
-def make_engine(cfg: EngineConfig) -> Any:
+def make_runner(cfg: EngineConfig) -> Any:
     """"native" (pandas, partition after partition in this process) for local; for spark a SparkSession at
     `cfg.master` with `cfg.conf`, whose Python workers run this interpreter (so they see the venv's packages)."""
     if cfg.name == "local":
@@ -56,7 +57,7 @@ def schema(columns: Mapping[str, str]) -> str:
 
 
 def collected(df: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
-    """A partition function's collected result with one set of dtypes whichever engine ran it (an engine may return
+    """A partition function's collected result with one set of dtypes whichever runner ran it (a runner may return
     nullable or arrow-backed types): text as object with NaN for missing, long as int64, double as float64 with
     NaN, bool as bool (missing as False), datetime as naive datetime64[ns]."""
     out = df.copy()

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from skulab.cli import Grammar
+from skulab.cli.options import Grammar, add_run_id, load
 
 
 def add_commands(g: Grammar) -> None:
@@ -14,18 +12,16 @@ def add_commands(g: Grammar) -> None:
     job = g.sub.add_parser("trends", parents=[g.profile, g.database],
                            help="forecast every level of the region / category hierarchy, reconcile, write the "
                                 "region x category forecasts back")
-    job.add_argument("--run-id", help="run id to write (re-running an id replaces that run); default: "
-                                      "trends-<profile>-<last sales period>")
+    add_run_id(job, "trends-<profile>-<last sales period>")
     job.set_defaults(run=_trends)
 
 
 def _trends(args: argparse.Namespace) -> None:
-    from skulab import config, erp
-    from skulab.forecast import trends
+    from skulab import erp, trends
 
-    cfg = config.load(args.params)
+    cfg = load(args)
     engine = erp.connect(cfg, args.db)
-    result = trends.run(cfg, engine, args.run_id)
+    result = trends.run(cfg, engine, run_id=args.run_id)
     rows = result.rows
     print(f"reconciliation run {result.run_id} written to {engine.url.render_as_string(hide_password=True)} in "
           f"{result.seconds:.1f} s: {len(rows):,} region x category rows, {rows['date'].min()} .. {rows['date'].max()}")

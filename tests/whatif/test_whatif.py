@@ -9,8 +9,9 @@ import pytest
 from skulab.config import ForecastConfig
 from skulab.data.calendar import build_calendar
 from skulab.errors import DataError
-from skulab.forecast import fitting, whatif
+from skulab.forecast import fitting
 from skulab.forecast.features import build_panel
+from skulab.whatif import scenario as whatif
 
 PLANTED = 2.0  # units double on pct_off days
 FAST = {"models": ["DirectTabular"], "tabular_rounds": 60, "static": False, "windows": 1}

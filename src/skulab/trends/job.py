@@ -2,7 +2,7 @@
 
 Pull the store-level training rows, place every series by its store's region and its SKU's category (a store
 without a region stops the job before anything is fitted), choose the method per level on the last horizon of the
-history (skulab.forecast.reconcile, selection window only), fit every level at the history end, forecast the next
+history (skulab.trends.reconcile, selection window only), fit every level at the history end, forecast the next
 horizon, reconcile with the chosen methods and write reconciliation_run and region_category_forecast (run,
 region, category, date, mean, q10, q50, q90, method) with skulab.erp.write_run: one transaction, idempotent per
 run id, the run marked done last. With forecast.max_series the hierarchy sums the sampled series only.
@@ -18,10 +18,11 @@ import sqlalchemy as sa
 
 from skulab import erp
 from skulab.config import Config, ForecastConfig, ReconcileConfig
-from skulab.forecast import job, reconcile
+from skulab.forecast import job as forecast_job
 from skulab.forecast.features import Panel, build_panel
-from skulab.forecast.hierarchy import attributes
 from skulab.periods import step
+from skulab.trends import reconcile
+from skulab.trends.hierarchy import attributes
 
 ROW_COLUMNS = ["region", "category", "date", "mean", "q10", "q50", "q90", "method"]
 
@@ -100,11 +101,12 @@ def region_category_rows(trends: Trends) -> pd.DataFrame:
 
 def default_run_id(cfg: Config, history_end: pd.Timestamp) -> str:
     """'trends-<profile>-<last sales period>': the same week's job replaces its own run."""
-    return f"trends-{job.default_run_id(cfg, history_end)}"
+    return f"trends-{forecast_job.default_run_id(cfg, history_end)}"
 
 
-def run(cfg: Config, engine: sa.Engine, run_id: str | None = None) -> JobResult:
-    """Choose, forecast, reconcile and write one run; the same run id replaces the earlier run."""
+def run(cfg: Config, engine: sa.Engine, *, run_id: str | None = None) -> JobResult:
+    """Choose, forecast, reconcile and write run `run_id` to the ERP `engine` (default
+    'trends-<profile>-<last sales period>'); the same run id replaces the earlier run."""
     t0 = time.perf_counter()
     data = inputs(cfg, engine)
     chosen, selection = select(data)

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
-from skulab.cli import int_list, iso_date
-
-if TYPE_CHECKING:
-    from skulab.cli import Grammar
+from skulab.cli.options import Grammar, int_list, iso_date, load
 
 
 def add_commands(g: Grammar) -> None:
@@ -37,10 +33,10 @@ def _default_sizes() -> tuple[int, ...]:
 
 
 def _embed(args: argparse.Namespace) -> None:
-    from skulab import config, erp
+    from skulab import erp
     from skulab.embed import compare
 
-    cfg = config.load(args.params)
+    cfg = load(args)
     engine = erp.connect(cfg, args.db)
     lines, skus, truth = compare.load_inputs(engine)
     result = compare.run(lines, cfg.embed, skus, truth, args.test_end)
@@ -57,7 +53,7 @@ def _bench(args: argparse.Namespace) -> None:
     from skulab.bench import embed as benchmark
     from skulab.errors import ConfigError
 
-    cfg = config.load(args.params)
+    cfg = load(args)
     sizes, threads = args.sizes, args.threads
     if min(args.epochs, args.repeats) < 1 or (args.negatives or 0) < 0:
         raise ConfigError("--epochs and --repeats must be positive, --negatives >= 0")

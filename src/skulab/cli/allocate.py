@@ -5,17 +5,15 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from skulab.cli import Grammar
+from skulab.cli.options import Grammar, add_run_id, load
 
 
 def add_commands(g: Grammar) -> None:
     """Register the allocation job."""
     job = g.sub.add_parser("allocate", parents=[g.profile, g.database],
                            help="allocate each DC's stock to its stores from the latest forecast run, write it back")
-    job.add_argument("--run-id", help="run id to write (re-running an id replaces that run); default: a new id")
+    add_run_id(job)
     job.add_argument("--stock-level", type=float, metavar="FRACTION",
                      help="DC stock as a fraction of the forecast's expected demand (overrides allocate.stock)")
     job.add_argument("--stock", type=Path, metavar="FILE", help="CSV of the DC stock: sku_id,units (and dc_id)")
@@ -24,15 +22,14 @@ def add_commands(g: Grammar) -> None:
 
 
 def _allocate(args: argparse.Namespace) -> None:
-    from skulab import config, erp
-    from skulab.allocate import job
+    from skulab import allocate, config, erp
 
-    cfg = config.load(args.params)
+    cfg = load(args)
     changes = {"stock": args.stock_level, "policy": args.policy}
     cfg = config.override(cfg, "allocate", **{k: v for k, v in changes.items() if v is not None})
     engine = erp.connect(cfg, args.db)
     t0 = time.perf_counter()
-    result = job.run(cfg, engine, args.run_id, args.stock)
+    result = allocate.run(cfg, engine, run_id=args.run_id, stock_file=args.stock)
     rows = result.rows
     print(f"allocation run {result.run_id} ({cfg.allocate.policy}, forecast run {result.forecast_run}, week of "
           f"{result.period:%Y-%m-%d}) written to {engine.url.render_as_string(hide_password=True)} in "

@@ -9,8 +9,8 @@ import pytest
 
 from skulab import config
 from skulab.errors import ConfigError, DataError
-from skulab.forecast import hierarchy, reconcile
 from skulab.forecast.features import Panel
+from skulab.trends import hierarchy, reconcile
 
 DAYS = pd.date_range("2024-03-01", periods=7)
 

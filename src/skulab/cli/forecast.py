@@ -4,22 +4,40 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import TYPE_CHECKING
 
-from skulab.cli import int_list
+from skulab.cli.options import Grammar, add_engine, add_run_id, add_settings, int_list, load, settings
 
-if TYPE_CHECKING:
-    from skulab.cli import Grammar
+ON_PARTITIONS = ("the partitions", "; forecast.partition_by sets the partitions")
+
+
+def add_commands(g: Grammar) -> None:
+    """Register the forecasting commands and the forecast benchmark."""
+    f = g.sub.add_parser("forecast", parents=[g.profile, g.database], help="the weekly job: fit the profile's models, write forecasts to the ERP")
+    add_run_id(f, text="run id (default <profile>-<last sales date>); the same id replaces its run")
+    add_engine(f, *ON_PARTITIONS)
+    f.set_defaults(run=_forecast)
+
+    b = g.sub.add_parser("backtest", parents=[g.profile, g.database], help="rolling-origin backtest of the profile's forecast settings")
+    add_settings(b, "forecast", "features=[raw]")
+    b.add_argument("--skip", type=int, default=0,
+                   help="move the windows back by this many horizons (choose settings before the test windows)")
+    b.add_argument("--out", help="also write the per-window scores to this CSV file")
+    add_engine(b, *ON_PARTITIONS)
+    b.set_defaults(run=_backtest)
+
+    bf = g.bench.add_parser("forecast", parents=[g.profile], help="fit + predict time and peak memory per model family and size")
+    bf.add_argument("--sizes", type=int_list, default=[100, 1000, 10000], help="numbers of series, comma-separated")
+    bf.add_argument("--families", default="SeasonalNaive,ETS,DirectTabular,RecursiveTabular,DeepAR",
+                    help="one model per family to time, comma-separated")
+    bf.set_defaults(run=_bench)
 
 
 def _forecast(args: argparse.Namespace) -> None:
-    from skulab import config, erp
-    from skulab.forecast.job import run
+    from skulab import erp, forecast
 
-    cfg = config.load(args.params)
-    cfg = config.override(cfg, "engine", name=args.engine) if args.engine else cfg
+    cfg = load(args)
     engine = erp.connect(cfg, args.db)
-    result = run(cfg, engine, args.run_id)
+    result = forecast.run(cfg, engine, run_id=args.run_id)
     print(f"forecast run {result.run_id}: {result.rows:,} rows ({result.series:,} series x {len(result.models)} "
           f"models: {', '.join(result.models)}), {result.first_date:%Y-%m-%d} .. {result.last_date:%Y-%m-%d}, "
           f"written to {engine.url.render_as_string(hide_password=True)} in {result.seconds:.0f} s")
@@ -30,16 +48,14 @@ def _forecast(args: argparse.Namespace) -> None:
 
 
 def _backtest(args: argparse.Namespace) -> None:
-    from skulab import config, erp
+    from skulab import erp
     from skulab.forecast import partitioned
     from skulab.forecast.backtest import backtest, summary
     from skulab.forecast.features import build_panel
 
-    cfg = config.load(args.params)
-    cfg = config.override(cfg, "forecast", **config.assignments(args.set or [], "forecast", args.params))
-    cfg = config.override(cfg, "engine", name=args.engine) if args.engine else cfg
+    cfg = settings(load(args), args, "forecast")
     fc = cfg.forecast
-    runner = partitioned.engine_for(cfg)  # before the ERP: a dead master fails fast
+    runner = partitioned.runner_for(cfg)  # before the ERP: a dead master fails fast
     training = erp.read_training(erp.connect(cfg, args.db), fc)
     panel = build_panel(training.sales, training.calendar, fc)
     t0 = time.perf_counter()
@@ -59,11 +75,10 @@ def _backtest(args: argparse.Namespace) -> None:
 def _bench(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from skulab import config
     from skulab.bench import write
     from skulab.bench.forecast import run
 
-    cfg = config.load(args.params)
+    cfg = load(args)
     sizes = args.sizes
     t0 = time.perf_counter()
 
@@ -75,28 +90,3 @@ def _bench(args: argparse.Namespace) -> None:
     path = write(table, "forecast", cfg.root)
     print(table.to_string(index=False))
     print(f"wrote {path} (and .md) in {time.perf_counter() - t0:.0f} s")
-
-
-def add_commands(g: Grammar) -> None:
-    """Register the forecasting commands and the forecast benchmark."""
-    f = g.sub.add_parser("forecast", parents=[g.profile, g.database], help="the weekly job: fit the profile's models, write forecasts to the ERP")
-    f.add_argument("--run-id", help="run id (default <profile>-<last sales date>); the same id replaces its run")
-    f.add_argument("--engine", choices=["local", "spark"], help="where the partitions run (overrides engine.name; "
-                   "forecast.partition_by sets the partitions)")
-    f.set_defaults(run=_forecast)
-
-    b = g.sub.add_parser("backtest", parents=[g.profile, g.database], help="rolling-origin backtest of the profile's forecast settings")
-    b.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="change a forecast setting for this run, e.g. --set 'features=[raw]' (repeatable)")
-    b.add_argument("--skip", type=int, default=0,
-                   help="move the windows back by this many horizons (choose settings before the test windows)")
-    b.add_argument("--out", help="also write the per-window scores to this CSV file")
-    b.add_argument("--engine", choices=["local", "spark"], help="where the partitions run (overrides engine.name; "
-                   "forecast.partition_by sets the partitions)")
-    b.set_defaults(run=_backtest)
-
-    bf = g.bench.add_parser("forecast", parents=[g.profile], help="fit + predict time and peak memory per model family and size")
-    bf.add_argument("--sizes", type=int_list, default=[100, 1000, 10000], help="numbers of series, comma-separated")
-    bf.add_argument("--families", default="SeasonalNaive,ETS,DirectTabular,RecursiveTabular,DeepAR",
-                    help="one model per family to time, comma-separated")
-    bf.set_defaults(run=_bench)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from skulab import config, erp
 from skulab.errors import DataError
-from skulab.forecast import trends
+from skulab.trends import job as trends
 
 
 def _trends(scale: float = 1.0) -> trends.Trends:
@@ -54,6 +54,6 @@ def test_store_in_no_region_stops_the_job_before_anything_is_written(engine: sa.
     tables = {**small_tables, "dim_store": small_tables["dim_store"].assign(region=["East", None])}
     erp.replace_tables(engine, tables)
     with pytest.raises(DataError, match="dim_store gives no region for store_id S2"):
-        trends.run(ci_config, engine, "t1")
+        trends.run(ci_config, engine, run_id="t1")
     assert not sa.inspect(engine).has_table("region_category_forecast") or erp.read_query(
         engine, "SELECT COUNT(*) AS n FROM region_category_forecast")["n"].iloc[0] == 0

@@ -1,0 +1,66 @@
+"""What a chapter keeps of its run: result tables as CSV, figures as PNG, and its computed conclusion.
+
+Wall times are facts about the machine, not results: a column or row whose name says "seconds" goes to the
+git-ignored timings/<name>.csv, so re-running a chapter with unchanged results leaves the committed CSVs as
+they were.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from skulab.report import manifest
+from skulab.report.timings import split_timings
+
+if TYPE_CHECKING:
+    import matplotlib.figure
+    from IPython.display import Markdown
+
+    from skulab.config import Config
+
+
+def save_figure(fig: matplotlib.figure.Figure, cfg: Config, name: str) -> Path:
+    """Keep a key figure as reports/<profile>/figures/<name>.png; the index shows it under its chapter."""
+    out = cfg.reports_dir / "figures" / f"{name}.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=90, bbox_inches="tight", metadata={"Software": None})
+    manifest.add(cfg.reports_dir, "figures", name, panels=sum(ax.get_visible() for ax in fig.axes))
+    return out
+
+
+def save_table(frame: pd.DataFrame, cfg: Config, name: str) -> Path:
+    """Keep a result table as reports/<profile>/<name>.csv (its wall times apart, in timings/<name>.csv)."""
+    out = cfg.reports_dir / f"{name}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    results, timings = split_timings(frame)
+    results.to_csv(out)
+    if timings is not None:
+        (out.parent / "timings").mkdir(exist_ok=True)
+        timings.to_csv(out.parent / "timings" / f"{name}.csv")
+    manifest.add(cfg.reports_dir, "tables", name)
+    return out
+
+
+def excerpt(shown: pd.DataFrame, full: pd.DataFrame, cfg: Config, file: str, what: str) -> pd.DataFrame:
+    """Say which rows of a long table are shown and link the saved full table `file`; return the rows to display.
+
+    `what` says which rows the text discusses, e.g. "the 70 %-rule K at every window".
+    """
+    from IPython.display import Markdown, display
+
+    link = file if manifest.current_chapter() else f"../reports/{cfg.profile}/{file}"
+    display(Markdown(f"Showing {len(shown):,} of {len(full):,} rows ({what}); the full table: [{file}]({link})."))
+    return shown
+
+
+def conclude(text: str, cfg: Config) -> Markdown:
+    """Show a chapter's computed conclusion and keep it for the index."""
+    from IPython.display import Markdown
+
+    chapter = manifest.current_chapter()
+    if chapter is not None:
+        manifest.update_chapter(cfg.reports_dir, chapter, conclusion=text)
+    return Markdown(text)
