@@ -9,7 +9,7 @@ import pytest
 from skulab import config, report
 from skulab.report import manifest
 from skulab.report.index import format_value
-from skulab.report.timings import split_timings, without_timings
+from skulab.report.stable import split_timings, without_timings
 
 ROOT = Path(__file__).resolve().parents[2]
 

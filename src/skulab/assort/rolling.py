@@ -30,7 +30,7 @@ from skulab.assort.sku2vec import Vectors
 from skulab.assort.windows import Window, window, with_weeks
 from skulab.config import AssortConfig, override
 from skulab.errors import DataError
-from skulab.report.timings import split_timings
+from skulab.report.stable import split_timings, write_csv
 from skulab.runner import collected, schema
 from skulab.stats import paired_interval
 
@@ -47,15 +47,13 @@ class Evaluation:
         wall times under `out_dir`/timings/ (git-ignored: a re-run with unchanged results changes no file)."""
         out_dir.mkdir(parents=True, exist_ok=True)
         csv, js = out_dir / f"{name}_folds.csv", out_dir / f"{name}_summary.json"
-        folds, timed_folds = split_timings(self.folds)
-        summary, timed_summary = split_timings(self.summary)
-        folds.to_csv(csv, index=False)
+        write_csv(self.folds, csv, index=False)
+        summary, timed = split_timings(self.summary)
         summary.to_json(js, orient="records", indent=1)
         (out_dir / f"{name}_summary.md").write_text(summary.to_markdown(index=False, floatfmt=".4g") + "\n")
-        if timed_folds is not None or timed_summary is not None:
+        if timed is not None:
             (out_dir / "timings").mkdir(exist_ok=True)
-            self.folds.to_csv(out_dir / "timings" / csv.name, index=False)
-            self.summary.to_csv(out_dir / "timings" / f"{name}_summary.csv", index=False)
+            timed.to_csv(out_dir / "timings" / f"{name}_summary.csv", index=False)
         return csv, js
 
 

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 from skulab.config import EmbedConfig, override
 from skulab.embed import evaluate, neighbours, orders, sku2vec, word2vec
 from skulab.embed.vectors import Embeddings
-from skulab.report.timings import without_timings
+from skulab.report.stable import without_timings
 from skulab.stats import paired_interval
 
 POPULARITY, SKU2VEC, CBOW, SKIP_GRAM = "popularity", "SKU2Vec", "Word2Vec CBOW", "Word2Vec skip-gram"

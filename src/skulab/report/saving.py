@@ -1,8 +1,8 @@
 """What a chapter keeps of its run: result tables as CSV, figures as PNG, and its computed conclusion.
 
-Wall times are facts about the machine, not results: a column or row whose name says "seconds" goes to the
-git-ignored timings/<name>.csv, so re-running a chapter with unchanged results leaves the committed CSVs as
-they were.
+Wall times are facts about the machine, not results: a column or row whose name says "seconds" is kept in the
+git-ignored timings/<name>.csv, and floats are written to 10 significant digits (skulab.report.stable), so
+re-running a chapter with unchanged results leaves the committed CSVs as they were.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from skulab.report import manifest
-from skulab.report.timings import split_timings
+from skulab.report.stable import write_csv
 
 if TYPE_CHECKING:
     import matplotlib.figure
@@ -32,14 +32,8 @@ def save_figure(fig: matplotlib.figure.Figure, cfg: Config, name: str) -> Path:
 
 
 def save_table(frame: pd.DataFrame, cfg: Config, name: str) -> Path:
-    """Keep a result table as reports/<profile>/<name>.csv (its wall times apart, in timings/<name>.csv)."""
-    out = cfg.reports_dir / f"{name}.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    results, timings = split_timings(frame)
-    results.to_csv(out)
-    if timings is not None:
-        (out.parent / "timings").mkdir(exist_ok=True)
-        timings.to_csv(out.parent / "timings" / f"{name}.csv")
+    """Keep a result table as reports/<profile>/<name>.csv (with its wall times in timings/<name>.csv)."""
+    out = write_csv(frame, cfg.reports_dir / f"{name}.csv")
     manifest.add(cfg.reports_dir, "tables", name)
     return out
 

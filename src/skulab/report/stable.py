@@ -1,11 +1,16 @@
-"""Wall times apart from results: a label that says "second" marks a wall time (a column, or a row of a
-key-figures table); results files stay byte-identical when only the machine's speed changed."""
+"""Results files that change only when the results do: wall times are kept apart (a label that says "second"
+marks one: a column, or a row of a key-figures table) and floats are written to 10 significant digits, so that
+re-running a chapter with unchanged results, on another machine or with floating-point noise in the last bits of
+a fitted model, leaves the committed files byte for byte as they were."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+FLOAT_FORMAT = "%.10g"
 
 
 def is_timing(label: object) -> bool:
@@ -20,6 +25,17 @@ def split_timings(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | Non
     if not cols and not rows:
         return frame, None
     return frame.drop(columns=cols).drop(index=rows), frame
+
+
+def write_csv(frame: pd.DataFrame, path: Path, index: bool = True) -> Path:
+    """Write a results table to `path`, and the same table with its wall times to timings/ beside it."""
+    results, timed = split_timings(frame)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    results.to_csv(path, index=index, float_format=FLOAT_FORMAT)
+    if timed is not None:
+        (path.parent / "timings").mkdir(exist_ok=True)
+        timed.to_csv(path.parent / "timings" / path.name, index=index)
+    return path
 
 
 def without_timings(record: Any) -> Any:
