@@ -101,3 +101,10 @@ def test_the_injected_profile_is_relative_to_the_project_root(tmp_path: Path) ->
     assert report.profile_parameter(tmp_path / "params" / "ci.yaml", tmp_path) == "params/ci.yaml"
     outside = tmp_path.parent / "elsewhere.yaml"
     assert report.profile_parameter(outside, tmp_path) == str(outside.resolve())
+
+
+def test_key_figures_are_saved_and_shown_whole(cfg: config.Config) -> None:
+    long = "net: 62.9%, +3.1 points [+2.3, +4.0], closes 13% of the gap to hindsight at the 70 % rule"
+    shown = report.key_figures({"best method": long, "series": 150}, cfg, "07_key_figures")
+    assert long in shown.to_html() and len(long) > pd.get_option("display.max_colwidth")
+    assert pd.read_csv(cfg.reports_dir / "07_key_figures.csv", index_col=0)["value"].tolist() == [long, "150"]

@@ -3,7 +3,7 @@ what a chapter keeps of its run (tables, figures, its conclusion) recorded in a 
 
 from skulab.report.index import write_index
 from skulab.report.render import notebooks, profile_parameter, render
-from skulab.report.saving import conclude, excerpt, save_figure, save_table
+from skulab.report.saving import conclude, excerpt, key_figures, save_figure, save_table
 
-__all__ = ["conclude", "excerpt", "notebooks", "profile_parameter", "render", "save_figure", "save_table",
+__all__ = ["conclude", "excerpt", "key_figures", "notebooks", "profile_parameter", "render", "save_figure", "save_table",
            "write_index"]

@@ -18,6 +18,7 @@ from skulab.report.stable import write_csv
 if TYPE_CHECKING:
     import matplotlib.figure
     from IPython.display import Markdown
+    from pandas.io.formats.style import Styler
 
     from skulab.config import Config
 
@@ -36,6 +37,14 @@ def save_table(frame: pd.DataFrame, cfg: Config, name: str) -> Path:
     out = write_csv(frame, cfg.reports_dir / f"{name}.csv")
     manifest.add(cfg.reports_dir, "tables", name)
     return out
+
+
+def key_figures(key: dict[str, object], cfg: Config, name: str) -> Styler:
+    """Keep a chapter's key figures (what -> value) as reports/<profile>/<name>.csv and show them whole (a plain
+    DataFrame would cut texts longer than pandas' display.max_colwidth)."""
+    frame = pd.Series(key, name="value").to_frame()
+    save_table(frame, cfg, name)
+    return frame.style.set_properties(**{"text-align": "left"})
 
 
 def excerpt(shown: pd.DataFrame, full: pd.DataFrame, cfg: Config, file: str, what: str) -> pd.DataFrame:
