@@ -107,6 +107,13 @@ def _write(name: str, data: bytes | str) -> Callable[[Path], None]:
     return run
 
 
+def _built_then(p: Project, edit: Callable[[Path], None]) -> None:
+    """The own files built into the ERP {db} (as a user's earlier run left it), then the files edited."""
+    p.files()
+    assert cli.main(["erp", "build", "--params", "params/own.yaml", "--db", p.vars["db"]]) == 0
+    edit(p.root / "files")
+
+
 def _both(*edits: Callable[[Path], None]) -> Callable[[Path], None]:
     def run(folder: Path) -> None:
         for e in edits:
@@ -340,6 +347,22 @@ CASES = [
                 "unknown table 'order_lines'", "did you mean order_line?"),
     _files_case("files-required-tables", lambda f: [x.unlink() for x in f.iterdir() if x.stem != "dim_sku"],
                 "fact_sales, or orders together with order_line, is required"),
+    _files_case("files-not-a-file", _both(lambda f: (f / "fact_sales.csv").unlink(),
+                                          lambda f: (f / "fact_sales.csv").mkdir()),
+                "fact_sales.csv: is a folder, not a table file", "give fact_sales as a regular csv file"),
+    _files_case("files-not-a-file", _both(lambda f: (f / "fact_sales.csv").unlink(),
+                                          lambda f: (f / "fact_sales.csv").symlink_to(f / "gone.csv")),
+                "fact_sales.csv: is a link to nothing", "or remove the entry"),
+    Case("erp-would-empty-table", ("erp", "build", "--params", "params/own.yaml", "--db", "{db}"),
+         ("holds fact_sales (", "rows) but the source gives no rows for it", "nothing was changed",
+          "--allow-empty fact_sales"), lambda p: _built_then(p, _edit_csv("fact_sales", lambda df: df.iloc[:0])),
+         variant="header-only"),
+    Case("erp-would-empty-table", ("erp", "build", "--params", "params/own.yaml", "--db", "{db}"),
+         ("orders (", "order_line (", "but the source gives no rows for them", "--allow-empty "),
+         lambda p: _built_then(p, _both(lambda f: (f / "orders.csv").unlink(), lambda f: (f / "order_line.csv").unlink())),
+         variant="files-removed"),
+    Case("cli-bad-table", ("erp", "build", "--params", "params/ci.yaml", "--allow-empty", "fact_sale"),
+         ("argument --allow-empty", "did you mean 'fact_sales'?"), variant="unknown-table"),
     _files_case("files-calendar-gap", _edit_csv("dim_calendar", lambda df: df[df["date"] != "2024-01-02"]),
                 "dim_calendar.csv (dim_calendar): 1 date(s)", "missing: 2024-01-02"),
     # the real-data adapters pointed at other files

@@ -1,5 +1,6 @@
 """The ERP layer round-trips canonical tables on DuckDB, MariaDB and PostgreSQL, atomically."""
 
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -28,9 +29,22 @@ def test_tables_round_trip_unchanged(engine: sa.Engine, small_tables: dict) -> N
 def test_replace_leaves_exactly_the_new_tables(engine: sa.Engine, small_tables: dict) -> None:
     erp.replace_tables(engine, small_tables)
     fewer = {k: v for k, v in small_tables.items() if k not in ("orders", "order_line")}
-    erp.replace_tables(engine, fewer)
+    erp.replace_tables(engine, fewer, allow_empty=["orders", "order_line"])
     counts = erp.table_counts(engine).set_index("table")["rows"]
     assert counts["orders"] == 0 and counts["order_line"] == 0 and counts["fact_sales"] == 5
+
+
+def test_emptying_a_populated_table_is_refused_unless_asked_for(engine: sa.Engine, small_tables: dict) -> None:
+    erp.replace_tables(engine, small_tables)
+    before = erp.table_counts(engine)
+    header_only = small_tables | {"fact_sales": small_tables["fact_sales"].iloc[:0]}
+    without_orders = {k: v for k, v in small_tables.items() if k not in ("orders", "order_line")}
+    for tables, named in [(header_only, "fact_sales (5 rows)"), (without_orders, "orders (")]:
+        with pytest.raises(DataError, match=r"holds .*" + re.escape(named) + r".*nothing was changed.*--allow-empty"):
+            erp.replace_tables(engine, tables)
+        pd.testing.assert_frame_equal(erp.table_counts(engine), before)
+    erp.replace_tables(engine, header_only, allow_empty=["all"])
+    assert erp.table_counts(engine).set_index("table").loc["fact_sales", "rows"] == 0
 
 
 def test_failed_load_leaves_the_database_as_it_was(engine: sa.Engine, small_tables: dict) -> None:

@@ -54,10 +54,16 @@ def _scan(directory: Path, problems: list[str]) -> dict[str, Path]:
     """Map table name -> file; report unknown, ambiguous and unsupported table files."""
     found: dict[str, list[Path]] = {}
     for f in sorted(directory.iterdir()):
-        if not f.is_file() or f.name.startswith("."):
+        if f.name.startswith("."):
             continue
         suffix = f.suffix.lower()
         stem = f.name[: -len(f.suffix)] if f.suffix else f.name
+        if not f.is_file():
+            if suffix in FORMATS and stem in TABLES:  # skipping it would load the table as empty
+                what = "a folder" if f.is_dir() else "a link to nothing" if f.is_symlink() else "not a regular file"
+                problems.append(f"{f}: is {what}, not a table file; give {stem} as a regular {suffix[1:]} file "
+                                "or remove the entry")
+            continue
         if suffix not in FORMATS:
             base = f.name.split(".")[0]
             if base in TABLES:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -58,13 +60,14 @@ __all__ = [
 ]
 
 
-def build(cfg: Config, url: str | None = None) -> tuple[sa.Engine, SourceData]:
-    """Create the ERP schema and fill it from the profile's source in one transaction."""
+def build(cfg: Config, url: str | None = None, allow_empty: Collection[str] = ()) -> tuple[sa.Engine, SourceData]:
+    """Create the ERP schema and fill it from the profile's source in one transaction; a populated table the
+    source would leave empty is refused unless named in `allow_empty` (skulab.erp.load.replace_tables)."""
     from skulab.data.sources import load_source
 
     source = load_source(cfg)
     engine = make_engine(database_url(cfg, url))
-    replace_tables(engine, source.tables)
+    replace_tables(engine, source.tables, allow_empty)
     return engine, source
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -15,12 +17,16 @@ _CHUNK = 20_000
 _KINDS = {c.name: c.kind for t in TABLES.values() for c in t.columns}
 
 
-def replace_tables(engine: sa.Engine, tables: dict[str, pd.DataFrame]) -> None:
+def replace_tables(engine: sa.Engine, tables: dict[str, pd.DataFrame], allow_empty: Collection[str] = ()) -> None:
     """Make the ERP's input tables hold exactly `tables` (absent ones end empty), atomically.
 
-    DDL runs first (MySQL commits DDL implicitly); the deletes and inserts share one transaction,
-    so a failure part-way leaves every table as it was.
+    A table that holds rows and would end empty (its file missing, header-only or unreadable upstream) is refused
+    unless named in `allow_empty` ("all" names every table): replacing rows with none must be asked for.
+    That check only reads; then DDL runs (MySQL commits DDL implicitly), and the deletes and inserts share one
+    transaction, so a refusal or a failure part-way leaves every table as it was.
     """
+    with engine.connect() as conn:  # before any DDL: a refused build must not touch the database at all
+        _refuse_emptying(conn, engine, tables, allow_empty)
     create_schema(engine)
     name = ""
     try:
@@ -34,6 +40,27 @@ def replace_tables(engine: sa.Engine, tables: dict[str, pd.DataFrame]) -> None:
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
         raise DataError(f"loading {name} into {engine.url.render_as_string(hide_password=True)} failed, "
                         f"so no table was changed: {reason}") from None
+
+
+def _refuse_emptying(conn: sa.Connection, engine: sa.Engine, tables: dict[str, pd.DataFrame],
+                     allow_empty: Collection[str]) -> None:
+    """DataError naming every populated table the new source leaves empty, unless allowed."""
+    allowed = set(INPUT_TABLES) if "all" in allow_empty else set(allow_empty)
+    present = set(sa.inspect(conn).get_table_names())
+    emptied = []
+    for name in INPUT_TABLES:
+        if name in allowed or name not in present or (name in tables and len(tables[name])):
+            continue
+        held = conn.execute(sa.select(sa.func.count()).select_from(SA_TABLES[name])).scalar_one()
+        if held:
+            emptied.append((name, int(held)))
+    if emptied:
+        names = ",".join(n for n, _ in emptied)
+        shown = ", ".join(f"{n} ({rows:,} rows)" for n, rows in emptied)
+        raise DataError(f"{engine.url.render_as_string(hide_password=True)} holds {shown} but the source gives "
+                        f"no rows for {'it' if len(emptied) == 1 else 'them'} (a missing, header-only or "
+                        f"unreadable file?); nothing was changed: fix the source, or pass --allow-empty {names} "
+                        "to empty them on purpose")
 
 
 def insert_frame(conn: sa.Connection, name: str, df: pd.DataFrame) -> None:
