@@ -30,7 +30,7 @@ from skulab.assort.sku2vec import Vectors
 from skulab.assort.windows import Window, window, with_weeks
 from skulab.config import AssortConfig, override
 from skulab.errors import DataError
-from skulab.report.stable import split_timings, write_csv
+from skulab.report.stable import split_timings, timed_copy, write_csv
 from skulab.runner import collected, schema
 from skulab.stats import paired_interval
 
@@ -52,8 +52,7 @@ class Evaluation:
         summary.to_json(js, orient="records", indent=1)
         (out_dir / f"{name}_summary.md").write_text(summary.to_markdown(index=False, floatfmt=".4g") + "\n")
         if timed is not None:
-            (out_dir / "timings").mkdir(exist_ok=True)
-            timed.to_csv(out_dir / "timings" / f"{name}_summary.csv", index=False)
+            timed.to_json(timed_copy(js), orient="records", indent=1)
         return csv, js
 
 

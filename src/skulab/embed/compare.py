@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 from skulab.config import EmbedConfig, override
 from skulab.embed import evaluate, neighbours, orders, sku2vec, word2vec
 from skulab.embed.vectors import Embeddings
-from skulab.report.stable import without_timings
+from skulab.report.stable import timed_copy, without_timings
 from skulab.stats import paired_interval
 
 POPULARITY, SKU2VEC, CBOW, SKIP_GRAM = "popularity", "SKU2Vec", "Word2Vec CBOW", "Word2Vec skip-gram"
@@ -220,8 +220,7 @@ def write(result: Comparison, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     metrics = result.metrics()
     path.write_text(json.dumps(without_timings(metrics), indent=2) + "\n")
-    (folder / "timings").mkdir(exist_ok=True)
-    (folder / "timings" / path.name).write_text(json.dumps(metrics, indent=2) + "\n")
+    timed_copy(path).write_text(json.dumps(metrics, indent=2) + "\n")
     return path
 
 

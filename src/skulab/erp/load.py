@@ -26,7 +26,7 @@ def replace_tables(engine: sa.Engine, tables: dict[str, pd.DataFrame], allow_emp
     transaction, so a refusal or a failure part-way leaves every table as it was.
     """
     with engine.connect() as conn:  # before any DDL: a refused build must not touch the database at all
-        _refuse_emptying(conn, engine, tables, allow_empty)
+        _refuse_emptying(conn, tables, allow_empty)
     create_schema(engine)
     name = ""
     try:
@@ -42,8 +42,7 @@ def replace_tables(engine: sa.Engine, tables: dict[str, pd.DataFrame], allow_emp
                         f"so no table was changed: {reason}") from None
 
 
-def _refuse_emptying(conn: sa.Connection, engine: sa.Engine, tables: dict[str, pd.DataFrame],
-                     allow_empty: Collection[str]) -> None:
+def _refuse_emptying(conn: sa.Connection, tables: dict[str, pd.DataFrame], allow_empty: Collection[str]) -> None:
     """DataError naming every populated table the new source leaves empty, unless allowed."""
     allowed = set(INPUT_TABLES) if "all" in allow_empty else set(allow_empty)
     present = set(sa.inspect(conn).get_table_names())
@@ -57,7 +56,7 @@ def _refuse_emptying(conn: sa.Connection, engine: sa.Engine, tables: dict[str, p
     if emptied:
         names = ",".join(n for n, _ in emptied)
         shown = ", ".join(f"{n} ({rows:,} rows)" for n, rows in emptied)
-        raise DataError(f"{engine.url.render_as_string(hide_password=True)} holds {shown} but the source gives "
+        raise DataError(f"{conn.engine.url.render_as_string(hide_password=True)} holds {shown} but the source gives "
                         f"no rows for {'it' if len(emptied) == 1 else 'them'} (a missing, header-only or "
                         f"unreadable file?); nothing was changed: fix the source, or pass --allow-empty {names} "
                         "to empty them on purpose")

@@ -106,7 +106,7 @@ def _chapter(page: Path, entry: dict, out_dir: Path) -> str:
     figures = [f for f in entry.get("figures", []) if (out_dir / "figures" / f"{f}.png").is_file()]
     if figures:
         parts.append('<div class="figures">' + "".join(
-            f'<figure class="{_shape(out_dir / "figures" / f"{f}.png", entry.get("panels", {}).get(f, 1))}">'
+            f'<figure class="{"wide" if f in entry.get("wide", []) else "single"}">'
             f'<a href="figures/{f}.png" title="full size">'
             f'<img src="figures/{f}.png" alt="{html.escape(f)}"></a><figcaption>{html.escape(f)} (click for the full '
             "size)</figcaption></figure>" for f in figures) + "</div>")
@@ -117,13 +117,6 @@ def _chapter(page: Path, entry: dict, out_dir: Path) -> str:
     if entry.get("seconds") is not None:
         parts.append(f'<p class="took">Ran in {_duration(entry["seconds"])}.</p>')
     return "\n".join([*parts, "</section>"])
-
-
-def _shape(png: Path, panels: int) -> str:
-    """'wide' for panels side by side (shown across the page, where their labels stay legible), else 'single'."""
-    header = png.read_bytes()[:24]  # a PNG's IHDR: width and height at bytes 16-24
-    width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
-    return "wide" if panels > 1 and height and width / height > 1.8 else "single"
 
 
 def _erp_size(cfg: Config) -> str:

@@ -40,9 +40,9 @@ def start_chapter(out_dir: Path, chapter: str, **fields: Any) -> None:
     _write(out_dir, data)
 
 
-def add(out_dir: Path, kind: str, name: str, panels: int | None = None) -> None:
-    """Record that the running chapter saved a table or a figure `name` (of `panels` panels side by side or
-    stacked); nothing is recorded outside `skulab report`."""
+def add(out_dir: Path, kind: str, name: str, wide: bool = False) -> None:
+    """Record that the running chapter saved a table or a figure `name` (`wide`: panels side by side, which the
+    index shows across the page); nothing is recorded outside `skulab report`."""
     chapter = current_chapter()
     if chapter is None:
         return
@@ -50,8 +50,8 @@ def add(out_dir: Path, kind: str, name: str, panels: int | None = None) -> None:
     entry = data["chapters"].setdefault(chapter, {"tables": [], "figures": []})
     if name not in entry[kind]:
         entry[kind].append(name)
-    if panels is not None:
-        entry.setdefault("panels", {})[name] = panels
+    if wide and name not in entry.setdefault("wide", []):
+        entry["wide"].append(name)
     _write(out_dir, data)
 
 

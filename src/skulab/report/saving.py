@@ -28,7 +28,9 @@ def save_figure(fig: matplotlib.figure.Figure, cfg: Config, name: str) -> Path:
     out = cfg.reports_dir / "figures" / f"{name}.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=90, bbox_inches="tight", metadata={"Software": None})
-    manifest.add(cfg.reports_dir, "figures", name, panels=sum(ax.get_visible() for ax in fig.axes))
+    width, height = fig.get_size_inches()
+    panels = sum(ax.get_visible() for ax in fig.axes)
+    manifest.add(cfg.reports_dir, "figures", name, wide=panels > 1 and width / height > 1.8)
     return out
 
 

@@ -27,14 +27,19 @@ def split_timings(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | Non
     return frame.drop(columns=cols).drop(index=rows), frame
 
 
+def timed_copy(path: Path) -> Path:
+    """Where the copy of results file `path` with its wall times goes: timings/ beside it (git-ignored)."""
+    (path.parent / "timings").mkdir(parents=True, exist_ok=True)
+    return path.parent / "timings" / path.name
+
+
 def write_csv(frame: pd.DataFrame, path: Path, index: bool = True) -> Path:
-    """Write a results table to `path`, and the same table with its wall times to timings/ beside it."""
+    """Write a results table to `path`, and the same table with its wall times to its timed copy."""
     results, timed = split_timings(frame)
     path.parent.mkdir(parents=True, exist_ok=True)
     results.to_csv(path, index=index, float_format=FLOAT_FORMAT)
     if timed is not None:
-        (path.parent / "timings").mkdir(exist_ok=True)
-        timed.to_csv(path.parent / "timings" / path.name, index=index)
+        timed.to_csv(timed_copy(path), index=index)
     return path
 
 
