@@ -12,10 +12,18 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from skulab import registry
 from skulab.errors import ConfigError
@@ -26,10 +34,51 @@ AssortMethod = Literal[tuple(ASSORT_METHODS)]  # type: ignore[valid-type]
 FeatureGroup = Literal[FEATURE_GROUPS]  # type: ignore[valid-type]
 RULE = re.compile(r"^rule(\d{1,2})?$")
 SPARK_MASTER = re.compile(r"^(local(\[(\d+|\*)(,\d+)?\])?|spark://[^/\s:,]+(:\d+)?(,[^/\s:,]+(:\d+)?)*|yarn|k8s://\S+)$")
+PANDAS_DATES = (date(1678, 1, 1), date(2261, 12, 31))  # whole years inside pandas.Timestamp.min .. max
+PROFILE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+MAX_STOCK_LEVEL = 100.0  # allocate.stock and --stock-level: the DC stock as a multiple of expected demand
+
+
+def _no_password(url: str | None, variable: str = "SKULAB_SOURCE_URL") -> str | None:
+    """A URL without a password: params files are committed, credentials belong in the environment."""
+    if url and re.match(r"^[\w+]+://[^/@]*:[^/@]+@", url):
+        raise ValueError(f"holds a password; put credentialed URLs in the {variable} environment variable")
+    return url
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # .inf / .nan are no setting
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yaml_booleans(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse true/false (YAML 1.1 also reads yes/no/on/off so) where a number belongs: pydantic would take 1/0."""
+        flags = value if isinstance(value, list) else [value]
+        if any(isinstance(v, bool) for v in flags) and _numbers_only(cls.model_fields[info.field_name].annotation):
+            raise ValueError("expected a number, got a YAML boolean (yes, no, on, off, true and false are booleans "
+                             "in YAML): write the number")
+        return value
+
+    @field_validator("*")
+    @classmethod
+    def _pandas_dates(cls, value: Any) -> Any:
+        """Refuse dates outside pandas' Timestamp range, which every date of the ERP's tables passes through."""
+        if isinstance(value, date) and not PANDAS_DATES[0] <= value <= PANDAS_DATES[1]:
+            raise ValueError(f"must lie between {PANDAS_DATES[0]} and {PANDAS_DATES[1]} (the dates pandas can hold)")
+        return value
+
+
+def _numbers_only(annotation: Any) -> bool:
+    """Whether a field's type takes ints or floats but no booleans (lists and unions looked into)."""
+    types = _leaf_types(annotation)
+    return bool(types & {int, float}) and bool not in types
+
+
+def _leaf_types(annotation: Any) -> set[Any]:
+    if get_origin(annotation) is Literal:
+        return set()
+    args = get_args(annotation)
+    return set().union(*(_leaf_types(a) for a in args)) if args else {annotation}
 
 
 def _choices(names: Iterable[str]) -> dict[str, Any]:
@@ -43,10 +92,11 @@ class DataConfig(_Section):
     `seed`, `scale`, `orders_scale`, `start` and `days` shape the demo chain only; `locale` serves `files`.
     """
 
-    source: Literal["demo", "online_retail", "frat", "files"] = Field(
+    source: Literal["demo", "online_retail", "frat", "files", "sql"] = Field(
         description="Where the rows come from: `demo` generates the seeded synthetic apparel chain, "
                     "`online_retail` and `frat` read the shared real data sets, `files` reads your own "
-                    "files (docs/data_format.md).")
+                    "files (docs/data_format.md), `sql` runs your SELECTs against your own ERP "
+                    "(docs/sql_source.md).")
     path: Path | None = Field(
         None,
         description="The data's folder or file, relative to the project root: required for `files`; null "
@@ -71,8 +121,39 @@ class DataConfig(_Section):
                     "keep two years for the models to see a yearly season.")
     locale: Literal["cn", "us", "uk"] = Field(
         "us",
-        description="Whose holidays the calendar has that is built for `files` data without a dim_calendar: "
-                    "set it to the country the sales come from.")
+        description="Whose holidays the calendar has that is built for `files` or `sql` data without a "
+                    "dim_calendar: set it to the country the sales come from.")
+    timezone: str | None = Field(
+        None,
+        description="IANA zone (e.g. Europe/Berlin) that time-zone-aware timestamps of `files` or `sql` data "
+                    "are converted to before their zone is dropped; null refuses such timestamps, so a day "
+                    "is never shifted silently.")
+    url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of your own ERP for source `sql`, read only (no password here: put a "
+                    "credentialed URL in $SKULAB_SOURCE_URL, which overrides this key).")
+    queries: Path | None = Field(
+        None,
+        description="Folder of `<table>.sql` files for source `sql`, relative to the project root: one "
+                    "SELECT per canonical table, written against your own schema (docs/sql_source.md).")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str | None) -> str | None:
+        if zone is None:
+            return zone
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {zone!r}; use an IANA name such as UTC or Europe/Berlin") from None
+        return zone
+
+    @field_validator("url")
+    @classmethod
+    def _no_source_password(cls, url: str | None) -> str | None:
+        return _no_password(url)
 
 
 class ErpConfig(_Section):
@@ -87,9 +168,7 @@ class ErpConfig(_Section):
     @field_validator("url")
     @classmethod
     def _no_credentials(cls, url: str | None) -> str | None:
-        if url and re.match(r"^[\w+]+://[^/@]*:[^/@]+@", url):
-            raise ValueError("holds a password; put credentialed URLs in the SKULAB_DB_URL environment variable")
-        return url
+        return _no_password(url, "SKULAB_DB_URL")
 
 
 class EdaConfig(_Section):
@@ -128,11 +207,15 @@ class ForecastConfig(_Section):
         description="Series forecast: store x SKU (what the allocation needs) or region x SKU (fewer, "
                     "smoother series).")
     features: list[FeatureGroup] = Field(
-        ["calendar", "missing", "promo", "price"],
+        ["calendar", "missing", "promo", "price", "covariates"],
         description="Feature groups switched on: `calendar`, `missing` (fill gaps by `impute` and "
-                    "`censored`, and flag them), `promo`, `price`, or `raw` (price, base price and one flag "
-                    "per promotion type as they come, the reference setting): leave one out to measure "
-                    "what it adds.")
+                    "`censored`, and flag them), `promo`, `price`, `covariates` (your own, from the ERP's "
+                    "covariate table; nothing when it is empty), or `raw` (price, base price and one flag per "
+                    "promotion type as they come, the reference setting): leave one out to measure what it adds.")
+    covariates: list[str] | None = Field(
+        None,
+        description="Which of your own covariates (names in the ERP's covariate table) the `covariates` group "
+                    "adds; null adds all of them.")
     static: bool = Field(
         True,
         description="Add SKU and store attributes (category, region, store segment, ...) as static features "
@@ -182,11 +265,12 @@ class ForecastConfig(_Section):
         ["DirectTabular"], json_schema_extra=_choices(FORECAST_MODELS),
         description="Models the feature ablation refits for every variant in `ablation`: keep it small, each "
                     "variant is a whole backtest.")
-    ablation: list[Literal["no covariates", "+calendar", "+promo", "+price", "all covariates",
+    ablation: list[Literal["no covariates", "+calendar", "+promo", "+price", "all covariates", "+own covariates",
                            "all + static"]] = Field(
         ["no covariates", "+calendar", "+promo", "+price", "all covariates", "all + static"],
         description="Variants of the feature ablation: no covariates, one feature group alone, all of them, "
-                    "all plus static features: drop variants to save time.")
+                    "all of them plus your own covariates (`+own covariates`), all plus static features: drop "
+                    "variants to save time.")
     max_series: int | None = Field(
         None, ge=1,
         description="Forecast a seeded random sample of this many series among those that sold in the test "
@@ -477,7 +561,7 @@ class AllocateConfig(_Section):
     models: list[str] | None = Field(
         None, description="Forecast models the simulation backtests; null takes `forecast.models`.")
     stock: float = Field(
-        1.0, gt=0,
+        1.0, gt=0, le=MAX_STOCK_LEVEL,
         description="The DC's stock as a multiple of the forecast's expected demand (unless a --stock file "
                     "gives it): below 1 to study shortage, above 1 plenty.")
     policy: Literal["newsvendor", "proportional", "equal"] = Field(
@@ -581,6 +665,14 @@ class Config(_Section):
         exclude=True,
         description="The profile file this config was read from (set by load, not a profile key).")
 
+    @field_validator("profile")
+    @classmethod
+    def _safe_name(cls, name: str) -> str:
+        if not PROFILE_NAME.match(name):
+            raise ValueError("must be letters, digits, '_' or '-' only (it names data/<profile>.duckdb and "
+                             "reports/<profile>/, so no '/', '..' or spaces): rename it, e.g. after its file")
+        return name
+
     @property
     def data_path(self) -> Path:
         """The source's files: the profile's path, else the shared data folder for real sources."""
@@ -616,13 +708,19 @@ def load(path: str | Path) -> Config:
     """Read a params YAML file (relative to cwd or the project root) into a validated Config."""
     root = project_root()
     file = Path(path)
-    if not file.is_file() and not file.is_absolute() and (root / file).is_file():
+    if not file.exists() and not file.is_absolute() and (root / file).exists():
         file = root / file
+    if file.is_dir():
+        profiles = sorted(p.name for p in file.glob("*.y*ml"))
+        raise ConfigError(f"{path}: is a folder, not a params file: give a .yaml file"
+                          + (f" such as {Path(path) / profiles[0]} (it holds {', '.join(profiles)})" if profiles else ""))
     if not file.is_file():
         profiles = sorted(p.name for p in (root / "params").glob("*.yaml"))
         raise ConfigError(f"{path}: params file not found (profiles in {root / 'params'}: {', '.join(profiles)})")
     try:
-        raw = yaml.safe_load(file.read_text()) or {}
+        raw = yaml.load(_utf8(file), Loader=UniqueKeyLoader) or {}
+    except DuplicateKeyError as exc:
+        raise ConfigError(f"{file}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -631,6 +729,38 @@ def load(path: str | Path) -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: a profile is a mapping of sections (profile, data, erp, ...), got {type(raw).__name__}")
     return parse(raw, root=root, source_file=file)
+
+
+class DuplicateKeyError(yaml.YAMLError):
+    """A key given twice in one mapping of a YAML file."""
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a key given twice in one mapping is an error (PyYAML keeps the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        lines: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *base` may be overridden on purpose
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, str | int | float | bool | date) and key in lines:
+                raise DuplicateKeyError(f"key {key!r} is given twice in one mapping (lines {lines[key]} and {line}; "
+                                        "YAML would keep the last silently): keep one of them")
+            lines.setdefault(key, line)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _utf8(file: Path) -> str:
+    """The text of a params file; a ConfigError naming the line of the first byte that is not UTF-8."""
+    data = file.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{file}: not UTF-8 (byte 0x{data[exc.start]:02x} at line {line}): save the file as "
+                          "UTF-8") from None
 
 
 def parse(raw: dict[str, Any], root: Path, source_file: Path) -> Config:
@@ -677,7 +807,7 @@ def assignments(items: list[str], section: str, where: str) -> dict[str, Any]:
         if not sep or not key.strip():
             raise ConfigError(f"{where}: --set takes key=value for the {section} section, got {item!r}")
         try:
-            out[key.strip()] = yaml.safe_load(value)
+            out[key.strip()] = yaml.load(value, Loader=UniqueKeyLoader)
         except yaml.YAMLError:
             raise ConfigError(f"{where}: --set {key.strip()}: {value!r} is not a YAML value") from None
     return out
@@ -694,10 +824,12 @@ def _explain(error: dict[str, Any], prefix: tuple[str, ...] = ()) -> str:
     if error["type"] == "missing":
         return f"{loc} is required"
     msg = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "finite_number":
+        msg = "must be a finite number (.inf and .nan are no setting): write a number"
     if isinstance(error["input"], dict):  # a check across a section's keys names the key in its message
         return f"{loc}.{msg}"
     secret = error["loc"][-1] == "url"  # never echo a URL that may hold a password
-    got = f"got {error['input']!r}"
+    got = f"got {error['input']}" if isinstance(error["input"], date) else f"got {error['input']!r}"
     if error["type"] == "literal_error":  # a mistyped choice: name the closest one
         close = difflib.get_close_matches(str(error["input"]), re.findall(r"'([^']*)'", error["ctx"]["expected"]), n=1)
         got += f"; did you mean '{close[0]}'?" if close else ""

@@ -52,7 +52,7 @@ FORECAST_MODELS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "DLinear": ("DLinear", "deep", {}),
 }
 
-FEATURE_GROUPS = ("raw", "calendar", "missing", "promo", "price")
+FEATURE_GROUPS = ("raw", "calendar", "missing", "promo", "price", "covariates")
 
 # The panel builder's periods: days, or weeks that start on a named weekday.
 FREQ_PATTERN = re.compile(r"^(D|W-(MON|TUE|WED|THU|FRI|SAT|SUN))$")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -100,10 +101,52 @@ def _files_case(kind: str, edit: Callable[[Path], None] | None, *words: str) -> 
                 lambda p: p.files(edit))
 
 
+def _sql_source(p: Project, url: str | None, queries: str | None, keep_source: bool) -> None:
+    """The small tables in the DuckDB file source.duckdb, one `SELECT * FROM <table>` each in queries/; profile
+    own_sql reads them through the sql source."""
+    if keep_source:
+        con = duckdb.connect(str(p.root / "source.duckdb"))
+        for name, df in p.tables.items():
+            con.register("frame", df)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+            con.unregister("frame")
+        con.close()
+    (p.root / "queries").mkdir()
+    for name in p.tables:
+        (p.root / "queries" / f"{name}.sql").write_text(f"SELECT * FROM {name}\n")
+    data = {"source": "sql", "url": url, "queries": queries, "seed": None, "scale": None, "start": None, "days": None}
+    p.profile("own_sql", data=data)
+
+
+def _query(table: str, text: str) -> Callable[[Path], None]:
+    """Replace the query of `table` (writing it when the source had none)."""
+    return lambda folder: (folder / f"{table}.sql").write_text(text)
+
+
+def _sql_case(kind: str, edit: Callable[[Path], None] | None, *words: str, variant: str = "",
+              url: str | None = "duckdb:///source.duckdb", queries: str | None = "queries", keep_source: bool = True,
+              db: str = "{db}") -> Case:
+    def setup(p: Project) -> None:
+        _sql_source(p, url, queries, keep_source)
+        if edit:
+            edit(p.root / "queries")
+    return Case(kind, ("erp", "build", "--params", "params/own_sql.yaml", "--db", db), words, setup, variant=variant)
+
+
 def _write(name: str, data: bytes | str) -> Callable[[Path], None]:
     def run(folder: Path) -> None:
         target = folder / name
         target.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return run
+
+
+def _parquet(table: str, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[Path], None]:
+    """<table>.csv replaced by <table>.parquet holding edit(its rows as text), e.g. with a column of numbers."""
+    def run(folder: Path) -> None:
+        f = folder / f"{table}.csv"
+        rows = pd.read_csv(f, dtype=str, keep_default_na=False, na_values=[""])
+        edit(rows).to_parquet(f.with_suffix(".parquet"), index=False)
+        f.unlink()
     return run
 
 
@@ -246,7 +289,19 @@ def _store_in_no_region(p: Project) -> None:
     engine.dispose()
 
 
+def _ci_erp(p: Project) -> None:
+    """The ci demo chain (half a year of daily sales) built into the ERP {db}."""
+    assert cli.main(["erp", "build", "--params", "params/ci.yaml", "--db", p.vars["db"]]) == 0
+
+
+def _raw_profile(name: str, data: bytes) -> Callable[[Project], None]:
+    def run(p: Project) -> None:
+        (p.root / "params" / f"{name}.yaml").write_bytes(data)
+    return run
+
+
 ALLOCATE = ("allocate", "--params", "params/ci.yaml", "--db", "{db}")
+BACKTEST = ("backtest", "--params", "params/ci.yaml", "--db", "{db}")
 ERP = ("erp", "build", "--params")
 CASES = [
     # params profiles
@@ -267,8 +322,8 @@ CASES = [
     Case("params-missing-required", (*ERP, "params/bad.yaml", "--db", "{db}"), ("data.source is required",),
          lambda p: p.profile("bad", "profile: bad\ndata: {seed: 1}\n")),
     Case("params-unknown-source", (*ERP, "params/bad.yaml", "--db", "{db}"),
-         ("data.source", "'demo', 'online_retail', 'frat' or 'files'", "'sql'"),
-         lambda p: p.profile("bad", data={"source": "sql"})),
+         ("data.source", "'demo', 'online_retail', 'frat', 'files' or 'sql'", "'mysql'"),
+         lambda p: p.profile("bad", data={"source": "mysql"})),
     Case("params-unknown-model", ("forecast", "--params", "params/bad.yaml", "--db", "{db}"),
          ("unknown model(s) DeepARR", "did you mean 'DeepAR'"),
          lambda p: p.profile("bad", forecast={"models": ["ETS", "DeepARR"]})),
@@ -291,6 +346,30 @@ CASES = [
          ("data.path is required for source 'files'",), lambda p: p.profile("bad", data={"source": "files"})),
     Case("params-unknown-engine", ("evaluate", "assortment", "--params", "params/bad.yaml", "--db", "{db}"),
          ("engine.name", "(got 'sparkk'; did you mean 'spark'?)"), lambda p: p.profile("bad", engine={"name": "sparkk"})),
+    # params and flags (issue 21)
+    Case("params-not-utf8", (*ERP, "params/bad.yaml", "--db", "{db}"),
+         ("bad.yaml: not UTF-8 (byte 0xe9 at line 3)", "save the file as UTF-8"),
+         _raw_profile("bad", "profile: bad\ndata: {source: demo}\n# caf\xe9\n".encode("latin-1"))),
+    Case("params-duplicate-key", (*ERP, "params/bad.yaml", "--db", "{db}"),
+         ("bad.yaml: key 'horizon' is given twice in one mapping (lines 4 and 6", "keep one of them"),
+         _raw_profile("bad", b"profile: bad\ndata: {source: demo}\nforecast:\n  horizon: 7\n  windows: 2\n  horizon: 14\n")),
+    Case("params-boolean-number", (*ERP, "params/bad.yaml", "--db", "{db}"),
+         ("forecast.horizon: expected a number, got a YAML boolean", "write the number", "(got True)"),
+         _raw_profile("bad", b"profile: bad\ndata: {source: demo}\nforecast: {horizon: yes}\n")),
+    *[Case("params-not-finite", (*ERP, "params/bad.yaml", "--db", "{db}"),
+           ("data.scale: must be a finite number", "write a number", f"(got {value})"),
+           _raw_profile("bad", f"profile: bad\ndata: {{source: demo, scale: .{value}}}\n".encode()), variant=value)
+      for value in ("inf", "nan")],
+    *[Case("params-date-out-of-range", (*ERP, "params/bad.yaml", "--db", "{db}"),
+           ("data.start: must lie between 1678-01-01 and 2261-12-31", f"(got {year}-01-02)"),
+           _raw_profile("bad", f"profile: bad\ndata: {{source: demo, start: {year}-01-02}}\n".encode()), variant=year)
+      for year in ("1500", "2500")],
+    *[Case("params-unsafe-profile", (*ERP, "params/bad.yaml", "--db", "{db}"),
+           ("profile: must be letters, digits, '_' or '-' only", "data/<profile>.duckdb", f"(got '{name}')"),
+           lambda p, name=name: p.profile("bad", yaml.safe_dump({**CI, "profile": name})), variant=variant)
+      for variant, name in (("parent", "../x"), ("slash", "a/b"), ("absolute", "/tmp/x"))],
+    Case("params-is-a-folder", (*ERP, "params", "--db", "{db}"),
+         ("params: is a folder, not a params file", "such as params/ci.yaml")),
     # the command line
     Case("cli-unknown-command", ("forcast", "--params", "params/ci.yaml"), ("invalid choice: 'forcast'",)),
     Case("cli-missing-params", ("forecast",), ("skulab forecast", "required: --params", "--help")),
@@ -303,7 +382,7 @@ CASES = [
     Case("cli-set-invalid-value", ("backtest", "--params", "params/ci.yaml", "--db", "{db}", "--set", "impute=mean"),
          ("forecast.impute", "'seasonal'", "'mean'")),
     Case("cli-bad-integer", ("evaluate", "assortment", "--params", "params/ci.yaml", "--db", "{db}",
-                             "--max-folds", "two"), ("--max-folds: invalid int value: 'two'",)),
+                             "--max-folds", "two"), ("--max-folds: expected a whole number of at least 1, got 'two'",)),
     Case("cli-bad-list", ("evaluate", "assortment", "--params", "params/ci.yaml", "--db", "{db}", "--windows", "2,x"),
          ("--windows", "comma-separated positive integers", "'2,x'")),
     Case("cli-bad-bench-sizes", ("bench", "forecast", "--params", "params/ci.yaml", "--sizes", "100,1k"),
@@ -314,6 +393,25 @@ CASES = [
                                 "--methods", "popularity,popular"), ("assort.methods.1", "'popular'")),
     Case("cli-unknown-notebook", ("report", "--params", "params/ci.yaml", "--only", "01,99"),
          ("--only 99", "no notebook", "01_eda", "--only 01,03")),
+    # params and flags (issue 21)
+    Case("cli-negative-skip", (*BACKTEST, "--skip", "-1"), ("argument --skip", "at least 0, got '-1'")),
+    Case("cli-too-many-windows", (*BACKTEST, "--set", "windows=1000"),
+         ("forecast.windows 1000 with skip 0", "the ERP holds 182 (2023-01-02 .. 2023-07-02)", "at most 23 windows of 7",
+          "23 or fewer"), _ci_erp, variant="windows"),
+    Case("cli-too-many-windows", (*BACKTEST, "--skip", "22"), ("forecast.windows 2 with skip 22", "at most 23 windows"),
+         _ci_erp, variant="skip"),
+    Case("cli-out-folder-missing", (*BACKTEST, "--out", "nowhere/scores.csv"),
+         ("argument --out: folder 'nowhere' of 'nowhere/scores.csv' does not exist", "create it first"), _ci_erp),
+    Case("cli-out-folder-missing", (*BACKTEST, "--out", "params"),
+         ("argument --out: expected a file name, got the folder 'params'",), variant="a-folder"),
+    Case("cli-not-positive", ("evaluate", "assortment", "--params", "params/ci.yaml", "--db", "{db}", "--max-folds", "0"),
+         ("argument --max-folds: expected a whole number of at least 1, got '0'",)),
+    *[Case("cli-bad-run-id", ("forecast", "--params", "params/ci.yaml", "--db", "{db}", "--run-id", run_id),
+           ("argument --run-id: expected at most 64 letters, digits", f"({len(run_id)} characters)"), variant=variant)
+      for variant, run_id in (("too-long", "r" * 100), ("slash", "a/b"))],
+    *[Case("cli-bad-stock-level", (*ALLOCATE, "--stock-level", value),
+           ("argument --stock-level: expected a number above 0 and at most 100", f"got '{value}'"), variant=value)
+      for value in ("inf", "nan", "-0.5", "1000")],
     # bring-your-own files (data.source: files)
     Case("files-missing-folder", (*ERP, "params/own.yaml", "--db", "{db}"),
          ("nowhere: data folder for source 'files' not found", "set data.path"),
@@ -365,6 +463,83 @@ CASES = [
          ("argument --allow-empty", "did you mean 'fact_sales'?"), variant="unknown-table"),
     _files_case("files-calendar-gap", _edit_csv("dim_calendar", lambda df: df[df["date"] != "2024-01-02"]),
                 "dim_calendar.csv (dim_calendar): 1 date(s)", "missing: 2024-01-02"),
+    # data values (issue 21)
+    _files_case("files-timezone", _edit_csv("orders", lambda df: df.assign(ts=df["ts"] + "+02:00")),
+                "orders.csv (orders): 3 time-zone-aware timestamp value(s) in ts at rows 1, 2, 3",
+                "'2024-01-01 09:30:00+02:00'", "set data.timezone"),
+    _files_case("files-mixed-timezone", _set("orders", 1, "ts", "2024-01-02 20:05:00Z"),
+                "orders.csv (orders): 1 time-zone-aware timestamp value(s) in ts at row 2", "row 1:",
+                "mixes zoned and local times"),
+    _files_case("files-time-in-date", _set("fact_sales", 2, "date", "2024-01-03 13:00"),
+                "fact_sales.csv (fact_sales): 1 date value(s) with a time of day in date at row 3", "write YYYY-MM-DD"),
+    _files_case("files-numeric-date",
+                _parquet("fact_sales", lambda df: df.assign(date=df["date"].str.replace("-", "").astype("int64"))),
+                "fact_sales.parquet (fact_sales): 5 numeric date value(s) in date at rows 1, 2, 3 and 2 more",
+                "(e.g. 20240101,", "as a date type or as YYYY-MM-DD text"),
+    _files_case("files-float-id", _parquet("orders", lambda df: df.assign(customer_id=[1.0, 2.5, 1.0])),
+                "orders.parquet (orders): 1 non-integral or non-finite float id value(s) in customer_id at row 2",
+                "(e.g. 2.5)", "store ids as text"),
+    _files_case("files-non-finite", _both(_set("fact_sales", 1, "units", "inf"), _set("fact_sales", 3, "price", "NaN")),
+                "fact_sales.csv (fact_sales): 1 non-finite value(s) in units at row 2 (e.g. 'inf')",
+                "1 non-finite value(s) in price at row 4 (e.g. 'NaN')", "write a finite number"),
+    _files_case("files-out-of-range", _both(_set("dim_calendar", 0, "year", "3000000000"),
+                                            _set("fact_sales", 0, "price", "1e400")),
+                "dim_calendar.csv (dim_calendar): 1 out-of-range int value(s) in year at row 1",
+                "-2147483648 .. 2147483647", "fact_sales.csv (fact_sales): 1 out-of-range float value(s) in price"),
+    _files_case("files-nul-byte", _set("dim_sku", 1, "name", "Shirt\x00M"),
+                "dim_sku.csv (dim_sku): NUL byte (\\x00) in column name at row 2", "PostgreSQL cannot store it"),
+    _files_case("files-nul-byte", _parquet("dim_sku", lambda df: df.assign(name=["Shirt S", "Shirt\x00M", "Cap"])),
+                "dim_sku.parquet (dim_sku): 1 value(s) with a NUL byte (\\x00) in name at row 2", "'Shirt\\x00M'"),
+    _files_case("files-bad-calendar", _set("dim_calendar", 1, "weekday", "9"),
+                "dim_calendar.csv (dim_calendar): 1 weekday value(s) that disagree with the date at row 2",
+                "2024-01-02 has 9, the date gives 1", "leave dim_calendar out"),
+    _files_case("files-bad-calendar", _set("dim_calendar", 2, "weekday", "7.5"),
+                "dim_calendar.csv (dim_calendar): 1 int value(s) not whole in weekday at row 3"),
+    _files_case("files-promotion-dates", _write("promotion.csv", "promo_id,promo_type,start_date,end_date\n"
+                                                "P1,pct_off,2024-01-01,2024-01-02\nP2,pct_off,2024-01-03,2024-01-01\n"),
+                "promotion.csv (promotion): 1 promotion(s) ending before they start at row 2",
+                "promo_id P2: 2024-01-03 .. 2024-01-01"),
+    _files_case("files-bad-discount", _both(_set("fact_sales", 2, "discount", "1.2"),
+                                            _write("promotion.csv", "promo_id,promo_type,start_date,end_date,discount"
+                                                   "\nP1,pct_off,2024-01-01,2024-01-02,20\n")),
+                "fact_sales.csv (fact_sales): 1 discount value(s) not below 1 at row 3 (e.g. 1.2)",
+                "promotion.csv (promotion): 1 discount value(s) not [0, 1) at row 1 (e.g. 20)", "0.2 for 20% off"),
+    _files_case("files-far-date", _set("fact_sales", 4, "date", "1924-01-02"),
+                "fact_sales.csv (fact_sales): 1 date value(s) more than 5 years away from the other sales dates at "
+                "row 5 (e.g. 1924-01-02; the rest run 2024-01-01 .. 2024-01-03)", "a mistyped year?"),
+    _files_case("files-date-out-of-range", _set("orders", 2, "ts", "2500-01-03 12:00:00"),
+                "orders.csv (orders): 1 timestamp value(s) outside 1677-09-22 .. 2262-04-11 in ts at row 3",
+                "fix the year"),
+    _files_case("files-too-long", _set("orders", 0, "customer_id", "c" * 65),
+                "orders.csv (orders): 1 value(s) longer than 64 characters in customer_id at row 1",
+                "VARCHAR(64)"),
+    _files_case("files-too-long", _set("dim_sku", 2, "name", "n" * 256),
+                "dim_sku.csv (dim_sku): 1 value(s) longer than 255 characters in name at row 3", "VARCHAR(255)"),
+    _files_case("files-id-spelling", _set("orders", 2, "customer_id", "C1"),
+                "orders.csv (orders): customer_id 'c1' at row 1 and 'C1' at row 3 differ only in case",
+                "MariaDB takes as one id", "spell each id one way"),
+    _files_case("files-id-spelling", _both(_set("dim_sku", 1, "sku_id", "caf\u00e9"),
+                                           _set("dim_sku", 2, "sku_id", "cafe\u0301")),
+                "dim_sku.csv (dim_sku): sku_id 'caf\\xe9' at row 2 and 'cafe\\u0301' at row 3"),
+    # your own ERP read by your queries (data.source: sql)
+    _sql_case("sql-no-queries", None, "data.queries is required for source 'sql'", queries=None),
+    _sql_case("sql-no-url", None, "data.url is required for source 'sql'", "SKULAB_SOURCE_URL", url=None),
+    _sql_case("sql-source-missing", None, "source.duckdb: the source DuckDB file does not exist",
+              url="duckdb:///source.duckdb", keep_source=False),
+    _sql_case("sql-source-is-erp", None, "is both the source ERP (data.url) and skulab's ERP",
+              "point --db", db="duckdb:///{root}/source.duckdb"),
+    _sql_case("sql-not-a-select", _query("fact_sales", "-- clean up first\nDELETE FROM fact_sales"),
+              "fact_sales.sql: starts with DELETE, not SELECT", "only reads"),
+    _sql_case("sql-not-a-select", _query("fact_sales", "SELECT * FROM fact_sales; DROP TABLE fact_sales;"),
+              "fact_sales.sql: holds more than one statement", variant="two-statements"),
+    _sql_case("sql-query-failed", _query("dim_store", "SELECT * FROM shops"),
+              "dim_store.sql: the query failed on duckdb:///", "shops", "fix the query"),
+    _sql_case("sql-unknown-column", _query("fact_sales", "SELECT *, 1 AS prcie FROM fact_sales"),
+              "fact_sales.sql: unknown column 'prcie' in fact_sales; did you mean price?"),
+    _sql_case("sql-bad-value", _query("order_line", "SELECT order_id, sku_id, -qty AS qty, price FROM order_line"),
+              "order_line.sql (order_line):", "qty value(s) not positive at row"),
+    _sql_case("sql-unknown-table", _query("order_lines", "SELECT * FROM order_line"),
+              "order_lines.sql: unknown table 'order_lines'; did you mean order_line?"),
     # the real-data adapters pointed at other files
     Case("retail-missing-column", ("erp", "build", "--params", "params/retail.yaml", "--db", "{db}"),
          ("online_retail.parquet: missing column(s) UnitPrice (or Price)", "has: Invoice", "Online Retail II"),
@@ -393,6 +568,22 @@ CASES = [
          _forecast_erp(store="East")),
     Case("allocate-no-forecast", ALLOCATE, ("no finished forecast run", "run skulab forecast"),
          _forecast_erp(forecast=False)),
+    # params and flags (issue 21)
+    *[Case("allocate-stock-not-a-number", (*ALLOCATE, "--stock", "stock.csv"),
+           (f"stock.csv: row 1 (sku_id 'A-S', units '{value}'): units is not a number",),
+           _forecast_erp(f"sku_id,units\nA-S,{value}\n"), variant=value) for value in ("inf", "nan", "1e400")],
+    Case("allocate-stock-not-whole", (*ALLOCATE, "--stock", "stock.csv"),
+         ("row 1 (sku_id 'A-S', units '2.5'): units is not a whole number",), _forecast_erp("sku_id,units\nA-S,2.5\n")),
+    Case("allocate-stock-too-large", (*ALLOCATE, "--stock", "stock.csv"),
+         ("row 1 (sku_id 'A-S', units '2000000000'): units is above 1,000,000,000",),
+         _forecast_erp("sku_id,units\nA-S,2000000000\n")),
+    Case("allocate-stock-nul-byte", (*ALLOCATE, "--stock", "stock.csv"),
+         ("stock.csv: line 2 holds a NUL byte", "save it as a UTF-8 CSV"), _forecast_erp("sku_id,units\nA-S,4\x00\n")),
+    Case("allocate-stock-duplicate", (*ALLOCATE, "--stock", "stock.csv"),
+         ("row 2 (sku_id 'A-S', units '4'): repeats a dc_id, sku_id of an earlier row",),
+         _forecast_erp("sku_id,units\nA-S,4\nA-S,4\n")),
+    Case("allocate-stock-unknown-column", (*ALLOCATE, "--stock", "stock.csv"),
+         ("stock.csv: unknown column(s) store_id", "not a store's"), _forecast_erp("sku_id,store_id,units\nA-S,S1,4\n")),
     # regional trends
     Case("trends-store-in-no-region", ("trends", "--params", "params/ci.yaml", "--db", "{db}"),
          ("dim_store gives no region for store_id S2", "fill dim_store.region"), _store_in_no_region),
@@ -434,6 +625,14 @@ CASES = [
            ("no ERP tables in duckdb:///{root}/erp.duckdb (the file does not exist)",
             "run skulab erp build --params params/ci.yaml --db duckdb:///{root}/erp.duckdb"), variant=job)
       for job in JOBS],
+    # params and flags (issue 21)
+    Case("db-empty-url", ("forecast", "--params", "params/ci.yaml", "--db", ""), ("argument --db: is empty",)),
+    *[Case("db-no-database", ("forecast", "--params", "params/ci.yaml", "--db", url),
+           (f"database URL '{url}' names no database", f"e.g. {url}/skulab"), variant=variant)
+      for variant, url in (("mysql", "mysql+pymysql://root@127.0.0.1:3306"),
+                           ("postgres", "postgresql+psycopg://postgres@127.0.0.1:5432"))],
+    Case("db-in-memory", ("forecast", "--params", "params/ci.yaml", "--db", "duckdb:///:memory:"),
+         ("'duckdb:///:memory:' is an in-memory database, so nothing would persist", "duckdb:///data/ci.duckdb")),
     Case("db-not-duckdb", ("forecast", "--params", "params/ci.yaml", "--db", "duckdb:///{root}/notes.txt"),
          ("notes.txt is not a DuckDB database file",), lambda p: (p.root / "notes.txt").write_text("not a database\n")),
     Case("db-read-only", ("erp", "build", "--params", "params/own.yaml", "--db",
@@ -572,6 +771,60 @@ def test_unreachable_database_is_one_line_from_the_real_command(project: Project
     assert out.returncode == 2 and out.stdout == "" and "Traceback" not in out.stderr
     assert out.stderr.count("\n") == 1 and out.stderr.startswith("error: cannot reach the database server")
     assert time.perf_counter() - t0 < 2 * CONNECT_TIMEOUT
+
+
+def test_ctrl_c_is_one_line_exit_130_and_removes_the_job_folders(project: Project, capsys: pytest.CaptureFixture,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from skulab import erp, scratch
+
+    made: list[Path] = []
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        made.append(scratch.make("skulab-ag-"))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(erp, "connect", interrupted)
+    code, out, err = _run(["forecast", "--params", "params/ci.yaml", "--db", project.vars["db"]], capsys)
+    assert code == 130 and out == "" and err.count("\n") == 1, (code, out, err)
+    assert err.startswith("error: interrupted: skulab forecast stopped before it finished") and "run it again" in err
+    assert made and not made[0].exists()
+
+
+def _latest_runs(db: Path) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return conn.execute("SELECT run_id, status FROM forecast_run ORDER BY run_id").fetchall() + \
+            conn.execute("SELECT DISTINCT run_id FROM sales_forecast_latest").fetchall()
+
+
+def test_ctrl_c_during_a_forecast_leaves_no_folder_and_the_latest_run_unchanged(project: Project) -> None:
+    """The real command in its own process, interrupted while AutoGluon fits: one line, exit 130, its model folder
+    gone, and the ERP's forecast runs and latest-run view as before."""
+    from skulab import erp
+
+    _ci_erp(project)
+    engine = erp.make_engine(project.vars["db"])
+    sku, store = erp.read_sales(engine)[["sku_id", "store_id"]].iloc[0]
+    erp.write_run(engine, "forecast", "f1", pd.DataFrame({  # a finished run the latest-run view shows
+        "sku_id": sku, "store_id": store, "model": "ETS", "mean": 2.0, "q10": 0.0, "q50": 2.0, "q90": 5.0,
+        "forecast_date": pd.date_range("2023-07-03", periods=7)}), profile="ci", params={})
+    engine.dispose()
+    db, tmp = project.root / "erp.duckdb", project.root.parent / "tmp"
+    tmp.mkdir()
+    before = _latest_runs(db)
+    job = subprocess.Popen([sys.executable, "-m", "skulab.cli", "forecast", "--params", "params/ci.yaml", "--db",
+                            project.vars["db"]], cwd=project.root, env={**os.environ, "TMPDIR": str(tmp)},
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp.glob("skulab-ag-*/predictor")) and job.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert job.poll() is None, job.communicate()
+    time.sleep(3)  # into the fit (its lazy imports, then LightGBM and ETS)
+    job.send_signal(signal.SIGINT)
+    out, err = job.communicate(timeout=60)
+    assert job.returncode == 130 and out == "" and "Traceback" not in err, (job.returncode, out, err)
+    assert err.count("\n") == 1 and err.startswith("error: interrupted: skulab forecast stopped"), err
+    assert list(tmp.iterdir()) == []
+    assert _latest_runs(db) == before == [("f1", "done"), ("f1",)]
 
 
 def test_every_kind_is_documented() -> None:

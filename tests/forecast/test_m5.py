@@ -32,7 +32,7 @@ def test_m5_lightgbm_fits_and_predicts_on_the_ci_profile(tmp_path) -> None:
     cfg = config.load("params/ci.yaml")
     fc = config.override(cfg.forecast, models=["M5LightGBM"], ensemble=False, tabular_rounds=50, conformal=True)
     training = erp.read_training(erp.connect(cfg), fc)
-    panel = build_panel(training.sales, training.calendar, fc)
+    panel = build_panel(**training.inputs(), cfg=fc)
     cutoff = panel.history_end - pd.Timedelta(days=fc.horizon)
     fitted = fitting.fit(panel, fc, cutoff, path=tmp_path / "ag")
     pred = fitting.predict(fitted, panel)

@@ -65,7 +65,7 @@ def test_spark_local2_gives_the_partitioned_backtest_of_this_process(ci_erp: tup
     cfg, db = ci_erp
     fc = config.override(cfg, "forecast", windows=1, partition_by="category").forecast
     training = erp.read_training(db, fc)
-    panel = build_panel(training.sales, training.calendar, fc)
+    panel = build_panel(**training.inputs(), cfg=fc)
 
     local = partitioned.run(panel, fc, make_runner(cfg.engine))
     on_spark = partitioned.run(panel, fc, spark)

@@ -10,6 +10,7 @@ input is checked before anything is written.
 
 from __future__ import annotations
 
+import io
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,9 @@ from skulab.allocate import distribution, policy
 from skulab.allocate.simulate import WEEK
 from skulab.config import Config
 from skulab.errors import DataError
+
+MAX_UNITS = 10**9  # more stock than any DC holds of one SKU: a unit mix-up, and a risk of integer overflow
+STOCK_COLUMNS = ("sku_id", "units", "dc_id")
 
 
 @dataclass
@@ -100,9 +104,17 @@ def run(cfg: Config, engine: sa.Engine, *, run_id: str | None = None, stock_file
 def read_stock(path: Path, per_store: pd.DataFrame, skus: pd.Series) -> pd.DataFrame:
     """The DC stock file: sku_id, units (and dc_id with several DCs); one DataError naming the first bad row."""
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        data = path.read_bytes()
     except FileNotFoundError:
         raise DataError(f"{path}: stock file not found (a CSV with columns sku_id,units)") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not a stock file: give a CSV with columns sku_id,units") from None
+    if b"\0" in data:  # pandas would cut the field at the NUL and read on silently
+        line = data[:data.index(b"\0")].count(b"\n") + 1
+        raise DataError(f"{path}: line {line} holds a NUL byte (a binary or UTF-16 file?): save it as a UTF-8 CSV "
+                        "with columns sku_id,units")
+    try:
+        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a readable CSV ({' '.join(str(exc).split())}): write columns sku_id,units") \
             from None
@@ -112,12 +124,18 @@ def read_stock(path: Path, per_store: pd.DataFrame, skus: pd.Series) -> pd.DataF
     if lacking:
         raise DataError(f"{path}: missing column(s) {', '.join(lacking)} (has: {', '.join(raw.columns)})"
                         + ("; several DCs serve the stores, so name each row's dc_id" if "dc_id" in lacking else ""))
+    unknown = [c for c in raw.columns if c not in STOCK_COLUMNS]
+    if unknown:
+        raise DataError(f"{path}: unknown column(s) {', '.join(unknown)}: the file gives each DC's stock by sku_id, "
+                        "units (and dc_id), not a store's; remove the column(s)")
     if "dc_id" not in raw.columns:
         raw["dc_id"] = dcs[0]
     units = pd.to_numeric(raw["units"], errors="coerce")
     checks = [
-        (units.isna() | (units != np.round(units)), "units is not a whole number"),
+        (~np.isfinite(units), "units is not a number (inf, nan and numbers too large for a float are refused)"),
+        (units != np.round(units), "units is not a whole number"),
         (units < 0, "units is negative: stock cannot be below zero"),
+        (units > MAX_UNITS, f"units is above {MAX_UNITS:,}, more than a DC holds: check the column"),
         (~raw["sku_id"].isin(set(skus)), "sku_id is not a SKU of dim_sku"),
         (~raw["dc_id"].isin(dcs), f"dc_id is not a DC serving the stores ({', '.join(dcs)})"),
         (~raw.set_index(["dc_id", "sku_id"]).index.isin(pd.MultiIndex.from_frame(per_store[["dc_id", "sku_id"]])),

@@ -62,7 +62,7 @@ def inputs(cfg: Config, engine: sa.Engine) -> Inputs:
     windows = -(-a.weeks // per_window)
     training = erp.read_training(engine, fc)
     sales = _sample_skus(training.sales, a, fc.freq, windows * per_window)
-    panel = build_panel(sales, training.calendar, override(fc, windows=windows))
+    panel = build_panel(**{**training.inputs(), "sales": sales}, cfg=override(fc, windows=windows))
     bt = backtest(panel, fc, windows=windows)
     fcst = bt.forecasts[bt.forecasts["model"] == a.model]
     if fcst.empty:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import time
 from pathlib import Path
 
@@ -14,11 +15,26 @@ def add_commands(g: Grammar) -> None:
     job = g.sub.add_parser("allocate", parents=[g.profile, g.database],
                            help="allocate each DC's stock to its stores from the latest forecast run, write it back")
     add_run_id(job)
-    job.add_argument("--stock-level", type=float, metavar="FRACTION",
+    job.add_argument("--stock-level", type=stock_level, metavar="FRACTION",
                      help="DC stock as a fraction of the forecast's expected demand (overrides allocate.stock)")
     job.add_argument("--stock", type=Path, metavar="FILE", help="CSV of the DC stock: sku_id,units (and dc_id)")
     job.add_argument("--policy", help="newsvendor, proportional or equal (overrides allocate.policy)")
     job.set_defaults(run=_allocate)
+
+
+def stock_level(text: str) -> float:
+    """An argparse type: the DC stock as a finite multiple of expected demand in (0, MAX_STOCK_LEVEL], like
+    allocate.stock."""
+    from skulab.config import MAX_STOCK_LEVEL
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= MAX_STOCK_LEVEL):
+        raise argparse.ArgumentTypeError(f"expected a number above 0 and at most {MAX_STOCK_LEVEL:g} (the DC stock as "
+                                         f"a multiple of expected demand, e.g. 0.8), got {text!r}")
+    return value
 
 
 def _allocate(args: argparse.Namespace) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from skulab.cli.options import Grammar, add_engine, add_run_id, int_list, load
+from skulab.cli.options import Grammar, add_engine, add_run_id, int_list, load, positive_int
 
 
 def add_commands(g: Grammar) -> None:
@@ -17,7 +17,7 @@ def add_commands(g: Grammar) -> None:
 
     ev = g.evaluate.add_parser(
         "assortment", parents=[g.profile, g.database], help="rolling evaluation of the assortment methods: per-fold CSV and summary JSON")
-    ev.add_argument("--max-folds", type=int, help="test only the latest N weeks (overrides assort.max_folds)")
+    ev.add_argument("--max-folds", type=positive_int, help="test only the latest N weeks (overrides assort.max_folds)")
     ev.add_argument("--methods", help="comma-separated methods (overrides assort.methods), e.g. popularity,sku2vec")
     ev.add_argument("--windows", type=int_list, help="comma-separated training windows in weeks (overrides assort.windows)")
     ev.add_argument("--name", default="assortment", help="file prefix: <name>_folds.csv, <name>_summary.json")

@@ -5,7 +5,17 @@ from __future__ import annotations
 import argparse
 import time
 
-from skulab.cli.options import Grammar, add_engine, add_run_id, add_settings, int_list, load, settings
+from skulab.cli.options import (
+    Grammar,
+    add_engine,
+    add_run_id,
+    add_settings,
+    int_list,
+    load,
+    non_negative_int,
+    out_file,
+    settings,
+)
 
 ON_PARTITIONS = ("the partitions", "; forecast.partition_by sets the partitions")
 
@@ -19,9 +29,9 @@ def add_commands(g: Grammar) -> None:
 
     b = g.sub.add_parser("backtest", parents=[g.profile, g.database], help="rolling-origin backtest of the profile's forecast settings")
     add_settings(b, "forecast", "features=[raw]")
-    b.add_argument("--skip", type=int, default=0,
+    b.add_argument("--skip", type=non_negative_int, default=0,
                    help="move the windows back by this many horizons (choose settings before the test windows)")
-    b.add_argument("--out", help="also write the per-window scores to this CSV file")
+    b.add_argument("--out", type=out_file, help="also write the per-window scores to this CSV file (its folder must exist)")
     add_engine(b, *ON_PARTITIONS)
     b.set_defaults(run=_backtest)
 
@@ -50,14 +60,18 @@ def _forecast(args: argparse.Namespace) -> None:
 def _backtest(args: argparse.Namespace) -> None:
     from skulab import erp
     from skulab.forecast import partitioned
-    from skulab.forecast.backtest import backtest, summary
+    from skulab.forecast.backtest import backtest, require_windows, summary
     from skulab.forecast.features import build_panel
 
     cfg = settings(load(args), args, "forecast")
     fc = cfg.forecast
     runner = partitioned.runner_for(cfg)  # before the ERP: a dead master fails fast
-    training = erp.read_training(erp.connect(cfg, args.db), fc)
-    panel = build_panel(training.sales, training.calendar, fc)
+    engine = erp.connect(cfg, args.db)
+    span = erp.read_sales_span(engine)
+    if span:  # an empty fact_sales is reported by build_panel
+        require_windows(*span, fc, skip=args.skip)
+    training = erp.read_training(engine, fc)
+    panel = build_panel(**training.inputs(), cfg=fc)
     t0 = time.perf_counter()
     bt = (backtest(panel, fc, skip=args.skip, progress=True) if runner is None
           else partitioned.run(panel, fc, runner, skip=args.skip, progress=True))

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from skulab.config import Config
 
 ENGINES = ["local", "spark"]
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # run_id is VARCHAR(64) in the ERP
 
 
 @dataclass(frozen=True)
@@ -37,13 +40,13 @@ def profile_parent() -> argparse.ArgumentParser:
 def database_parent() -> argparse.ArgumentParser:
     """The parent parser of --db: the commands that read or write the ERP."""
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--db", help="SQLAlchemy URL overriding SKULAB_DB_URL and the profile's erp.url")
+    parent.add_argument("--db", type=database, help="SQLAlchemy URL overriding SKULAB_DB_URL and the profile's erp.url")
     return parent
 
 
 def add_run_id(parser: argparse.ArgumentParser, default: str = "a new id", text: str | None = None) -> None:
     """--run-id of a job that writes a run: `default` names the id a run gets without it (`text`: the whole help)."""
-    parser.add_argument("--run-id", help=text or f"run id to write (re-running an id replaces that run); default: "
+    parser.add_argument("--run-id", type=run_id, help=text or f"run id to write (re-running an id replaces that run); default: "
                                                  f"{default}")
 
 
@@ -91,3 +94,51 @@ def int_list(text: str) -> list[int]:
     if not values or min(values) < 1:
         raise argparse.ArgumentTypeError(f"expected comma-separated positive integers such as 2,4,8, got {text!r}")
     return values
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1, e.g. --max-folds 3."""
+    return _whole(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number of at least 0, e.g. --skip 0."""
+    return _whole(text, 0)
+
+
+def _whole(text: str, least: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = least - 1
+    if value < least:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least {least}, got {text!r}")
+    return value
+
+
+def out_file(text: str) -> Path:
+    """An argparse type: a file to write whose folder exists, checked before the command does any work."""
+    path = Path(text)
+    if not text or path.is_dir():
+        raise argparse.ArgumentTypeError(f"expected a file name, got the folder {text!r}: add a file name to it")
+    if not path.absolute().parent.is_dir():
+        raise argparse.ArgumentTypeError(f"folder {str(path.parent)!r} of {text!r} does not exist: create it first "
+                                         "(skulab does not create it for you)")
+    return path
+
+
+def database(text: str) -> str:
+    """An argparse type: a non-empty --db (an empty one would fall back to $SKULAB_DB_URL and erp.url unseen)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: give a SQLAlchemy URL such as duckdb:///data/ci.duckdb, or leave "
+                                         "--db out to use $SKULAB_DB_URL or the profile's erp.url")
+    return text
+
+
+def run_id(text: str) -> str:
+    """An argparse type: a run id of at most 64 letters, digits, '_', '-' or '.' (the ERP's run_id column)."""
+    if not RUN_ID.match(text):
+        raise argparse.ArgumentTypeError(f"expected at most 64 letters, digits, '_', '-' or '.' starting with a letter "
+                                         f"or digit, got {text if len(text) <= 40 else text[:37] + '...'!r} "
+                                         f"({len(text)} characters)")
+    return text

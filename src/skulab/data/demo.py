@@ -4,9 +4,12 @@ Stores in Chinese regions, each served by one forward distribution centre (FDC),
 sizes with seasons and life cycles under a Chinese retail calendar and typed promotions. Store sales are
 negative-binomial draws around a known expected demand, censored by stock-outs and thinned by ETL gaps;
 online orders are baskets drawn from planted shopping intents ("looks"). The truth tables keep what a
-forecaster or an assortment method tries to recover: expected demand, the looks, each order's intent.
+forecaster or an assortment method tries to recover: expected demand, the looks, each order's intent. Two
+planted drivers of store demand, a regional temperature anomaly and local events at stores, come as the user's
+own covariates (the covariate table) with known effects (`true_covariate_effect`).
 
-Everything comes from one `np.random.default_rng(seed)`, so a seed fixes every table.
+Everything comes from `np.random.default_rng(seed)` (the drivers from a second stream of the same seed), so a
+seed fixes every table.
 """
 
 from __future__ import annotations
@@ -80,6 +83,16 @@ _PROMO_UPLIFT = {"festival": 1.6, "member_day": 1.3, "spend_save": 1.25, "pct_of
                  "clearance": 1.0}
 _PROMO_TYPES = tuple(_PROMO_UPLIFT)
 _MAX_DISCOUNT = 0.7
+
+# Planted drivers of store demand, given in the covariate table (both known in advance), whose worth a forecast
+# can be checked against: a regional temperature anomaly (degrees C against the seasonal normal, an AR(1) day to
+# day) multiplies demand by exp(effect x anomaly), and a local event at a store (a fair, a street festival: a
+# few days a month) by the lift. Their values run `_DRIVER_LEAD` days past the sales, as planned values would.
+TEMPERATURE_EFFECT = 0.06  # log demand per degree: +1 degree sells 6.2 % more
+_TEMPERATURE_AR = (0.85, 1.2)  # day-to-day persistence and innovation sd (sd of the anomaly about 2.3 degrees)
+EVENT_LIFT = 1.5
+_EVENT_RATE = 1 / 30  # new events per store-day; each lasts 1 to 3 days
+_DRIVER_LEAD = 91
 
 # Day effects by weekday (0 = Monday) and by calendar holiday, for stores and for online orders.
 _STORE_WEEKDAY = np.array([0.85, 0.80, 0.85, 0.90, 1.05, 1.35, 1.25])
@@ -158,19 +171,30 @@ def generate(seed: int = 7, scale: float = 1.0, start: str = "2023-01-02", days:
     keep, uplift, bits = _promo_effects(promotion, cat, dates)
     demand = _demand_index(cat, dates, keep, uplift)
     taste = rng.lognormal(0, knobs.regional_taste, (len(fdc), knobs.n_styles))  # region x style
-    fact_sales, truth_demand = _store_sales(rng, knobs, cat, store, calendar, demand, taste, keep, bits)
+    covariate, drivers = _drivers(np.random.default_rng([seed, 1]), fdc, store, dates)
+    fact_sales, truth_demand = _store_sales(rng, knobs, cat, store, calendar, demand, taste, keep, bits,
+                                            drivers)
     orders, order_line, truth_order = _online_orders(rng, knobs, cat, fdc, calendar, demand, taste, keep)
 
     tables = {
         "dim_fdc": fdc, "dim_store": store.drop(columns=["region_index", "traffic"]),
         "dim_calendar": calendar,
-        "dim_sku": cat.sku, "promotion": promotion, "fact_sales": fact_sales,
+        "dim_sku": cat.sku, "promotion": promotion, "covariate": covariate, "fact_sales": fact_sales,
         "orders": orders, "order_line": order_line, "truth_demand": truth_demand,
         "truth_sku": pd.DataFrame({"sku_id": cat.sku["sku_id"],
                                    "look_id": cat.look_ids[cat.style_look[cat.sku_style]]}),
         "truth_order": truth_order,
     }
     return SourceData(tables=validate(tables), sales_freq="D")
+
+
+def true_covariate_effect(name: str) -> float:
+    """The generator's demand ratio for a planted driver: temperature_anomaly one degree up, local_event on
+    against off (what skulab.whatif.covariate_effect is checked against)."""
+    effects = {"temperature_anomaly": float(np.exp(TEMPERATURE_EFFECT)), "local_event": EVENT_LIFT}
+    if name not in effects:
+        raise KeyError(f"{name!r} is not a planted driver of the demo (known: {', '.join(effects)})")
+    return effects[name]
 
 
 def true_uplift(kind: str, category: pd.Series, discount: float) -> np.ndarray:
@@ -414,8 +438,35 @@ def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # -------------------------------------------------------------------------------------- store sales
 
 
+def _drivers(rng: np.random.Generator, fdc: pd.DataFrame, store: pd.DataFrame, dates: pd.DatetimeIndex
+             ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The covariate table of the planted drivers through `_DRIVER_LEAD` days past the sales, and their demand
+    multiplier per store x sales day."""
+    days = pd.date_range(dates[0], periods=len(dates) + _DRIVER_LEAD, freq="D")
+    phi, sd = _TEMPERATURE_AR
+    anomaly = np.zeros((len(fdc), len(days)))
+    anomaly[:, 0] = rng.normal(0, sd / np.sqrt(1 - phi**2), len(fdc))
+    for t in range(1, len(days)):
+        anomaly[:, t] = phi * anomaly[:, t - 1] + rng.normal(0, sd, len(fdc))
+    anomaly = np.round(anomaly, 1)
+    event = np.zeros((len(store), len(days)), dtype=bool)
+    starts = np.argwhere(rng.random((len(store), len(days))) < _EVENT_RATE)
+    for (st, t), length in zip(starts, rng.integers(1, 4, len(starts)), strict=True):
+        event[st, t:t + length] = True
+    region = store["region_index"].to_numpy()
+    multiplier = np.exp(TEMPERATURE_EFFECT * anomaly[region]) * np.where(event, EVENT_LIFT, 1.0)
+    rows = [pd.DataFrame({"name": "temperature_anomaly", "date": np.tile(days, len(fdc)),
+                          "scope": np.repeat("region:" + fdc["region"].to_numpy(dtype=object), len(days)),
+                          "value": anomaly.ravel()}),
+            pd.DataFrame({"name": "local_event", "date": np.tile(days, len(store)),
+                          "scope": np.repeat("store:" + store["store_id"].to_numpy(dtype=object), len(days)),
+                          "value": event.ravel().astype(float)})]
+    covariate = pd.concat(rows, ignore_index=True).assign(known_in_advance=True)
+    return covariate, multiplier[:, : len(dates)]
+
+
 def _store_sales(rng, knobs: Knobs, cat: _Catalogue, store: pd.DataFrame, calendar: pd.DataFrame,
-                 demand: np.ndarray, taste: np.ndarray, keep: np.ndarray, bits: np.ndarray
+                 demand: np.ndarray, taste: np.ndarray, keep: np.ndarray, bits: np.ndarray, drivers: np.ndarray
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """fact_sales (censored by stock-outs, thinned by ETL gaps) and truth_demand (every carried store-day)."""
     days = len(calendar)
@@ -428,7 +479,7 @@ def _store_sales(rng, knobs: Knobs, cat: _Catalogue, store: pd.DataFrame, calend
     day_effect = _day_effect(calendar, _STORE_WEEKDAY, _STORE_HOLIDAY)
     region = store["region_index"].to_numpy()[st]
     mu = (knobs.sales_rate * store["traffic"].to_numpy()[st] * taste[region, style]
-          * cat.sku_share[sku] * demand[day, style] * day_effect[day])
+          * cat.sku_share[sku] * demand[day, style] * day_effect[day] * drivers[st, day])
     draw = rng.poisson(mu * rng.gamma(knobs.dispersion, 1 / knobs.dispersion, len(mu)))
     available = _stock(rng, knobs, n, mu, pair)
     gap = _etl_gaps(rng, knobs, len(store), days)[st, day]

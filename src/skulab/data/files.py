@@ -11,13 +11,15 @@ Layout: `<dir>/<table>.csv` or `<dir>/<table>.parquet` for each canonical input 
 - CSV: UTF-8 (a byte-order mark is accepted), comma-separated, a header row, every value read as text
   (no type guessing) and converted by the canonical column kind; only an empty cell is missing ("NA",
   "null" are values, and are rejected where a number or date is expected). Dates as YYYY-MM-DD,
-  timestamps as YYYY-MM-DD HH:MM[:SS], booleans as true/false/1/0/yes/no.
-- Parquet: column types are converted the same way.
+  timestamps as YYYY-MM-DD HH:MM[:SS] (with a UTC offset only when `timezone` is given: such times are
+  converted to it), booleans as true/false/1/0/yes/no. A NUL byte is refused (pandas would cut the value).
+- Parquet: column types are converted the same way (numbers are refused in date columns).
 - Strict: nothing is cleaned or dropped. Every problem is collected into one DataError naming the file,
   the column, the problem and the first rows (rows count data rows from 1; the header is not a row):
   unreadable files, unknown files (with a did-you-mean, e.g. order_lines.csv -> order_line), unknown or
   duplicate columns, missing required columns and values, unparsable values, non-positive prices and
-  quantities, negative units, duplicate keys and references to unknown ids.
+  quantities, negative units, duplicate keys, references to unknown ids, and the value rules of
+  skulab.data.validate (non-finite numbers, ids the databases would store differently, ...).
 
 `sales_freq` of fact_sales is inferred from its dates: weekly ("W-MON" .. "W-SUN", named after the
 weekday every date falls on) when all dates share a weekday and are whole weeks apart, else daily ("D").
@@ -29,25 +31,17 @@ Pass `sales_freq` to state it; weekly dates then must fall on that weekday.
 from __future__ import annotations
 
 import csv
-import difflib
+import mmap
 from pathlib import Path
 
 import pandas as pd
 
 from skulab.data import SourceData
-from skulab.data.calendar import build_calendar
+from skulab.data.canonical import assemble, check_options, did_you_mean
 from skulab.data.schema import INPUT_TABLES, TABLES
-from skulab.data.validate import Cleaning, validate
 from skulab.errors import DataError
-from skulab.periods import WEEKDAYS, infer_freq
 
 FORMATS = (".csv", ".parquet")
-LOCALES = ("us", "uk", "cn")
-
-
-def _did_you_mean(name: str, choices: list[str]) -> str:
-    match = difflib.get_close_matches(name.lower(), choices, n=1, cutoff=0.6)
-    return f"; did you mean {match[0]}?" if match else ""
 
 
 def _scan(directory: Path, problems: list[str]) -> dict[str, Path]:
@@ -74,7 +68,7 @@ def _scan(directory: Path, problems: list[str]) -> dict[str, Path]:
         elif stem in TABLES:
             problems.append(f"{f}: {stem} is an output table written by skulab runs, not an input; remove the file")
         else:
-            problems.append(f"{f}: unknown table {stem!r}{_did_you_mean(stem, INPUT_TABLES)} "
+            problems.append(f"{f}: unknown table {stem!r}{did_you_mean(stem, INPUT_TABLES)} "
                             f"(known: {', '.join(INPUT_TABLES)})")
     for name, paths in found.items():
         if len(paths) > 1:
@@ -89,6 +83,8 @@ def _read_csv(f: Path) -> pd.DataFrame:
         header = next(reader, None)
         if not header:
             raise DataError(f"{f}: empty file (expected a header row with the column names)")
+        if "\x00" in "".join(header):
+            raise DataError(f"{f}: NUL bytes (\\x00) in the header, as in UTF-16 text; save it as UTF-8 CSV")
         dups = sorted({h for h in header if header.count(h) > 1})
         if dups:
             raise DataError(f"{f}: duplicate column(s) {', '.join(dups)} in the header")
@@ -97,8 +93,26 @@ def _read_csv(f: Path) -> pd.DataFrame:
         shown = ", ".join(f"line {line} has {n}" for line, n in bad[:3])
         more = f" and {len(bad) - 3} more lines" if len(bad) > 3 else ""
         raise DataError(f"{f}: malformed CSV, the header has {len(header)} fields but {shown}{more}")
+    _refuse_nul(f, header)
     return pd.read_csv(f, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig",
                        index_col=False)
+
+
+def _refuse_nul(f: Path, header: list[str]) -> None:
+    """DataError naming the first row and column holding a NUL byte: pandas would cut the value there."""
+    with f.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as raw:
+        if raw.find(b"\x00") < 0:
+            return
+    with f.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        rows = [r for r in reader if r]  # pandas skips blank lines too
+    found = [(n, row) for n, row in enumerate(rows, 1) if "\x00" in "".join(row)]
+    n, row = found[0]
+    column = header[next(i for i, v in enumerate(row) if "\x00" in v)]
+    more = f" and {len(found) - 1} more rows" if len(found) > 1 else ""
+    raise DataError(f"{f} ({f.stem}): NUL byte (\\x00) in column {column} at row {n}{more}; PostgreSQL cannot store it "
+                    "(and pandas would cut the value there): remove it")
 
 
 def _read(f: Path) -> pd.DataFrame:
@@ -110,59 +124,23 @@ def _read(f: Path) -> pd.DataFrame:
     except DataError:
         raise
     except UnicodeDecodeError as exc:
-        raise DataError(f"{f}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8 CSV") from exc
+        utf16 = ", it is UTF-16" if exc.object[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise DataError(f"{f}: not UTF-8 text ({exc.reason} at byte {exc.start}{utf16}); save it as UTF-8 CSV") from exc
     except Exception as exc:
         detail = " ".join(str(exc).split())
         raise DataError(f"{f}: cannot read as {f.suffix.lower()[1:]} ({type(exc).__name__}: {detail})") from exc
 
 
-def _column_problems(name: str, df: pd.DataFrame, f: Path) -> list[str]:
-    known = TABLES[name].column_names
-    return [f"{f}: unknown column {c!r} in {name}{_did_you_mean(str(c), known)} (columns: {', '.join(known)})"
-            for c in df.columns if c not in known]
+def load(path: str | Path, locale: str = "us", sales_freq: str | None = None,
+         timezone: str | None = None) -> SourceData:
+    """Read and validate a directory of canonical table files; one DataError lists every problem.
 
-
-def _table_problems(present: set[str], raw: dict[str, pd.DataFrame], files: dict[str, Path], directory: Path) -> list[str]:
-    problems = []
-    if "dim_sku" not in present:
-        problems.append(f"{directory}: dim_sku.csv or dim_sku.parquet is required")
-    has_orders = "orders" in present and "order_line" in present
-    if "fact_sales" not in present and not has_orders:
-        problems.append(f"{directory}: fact_sales, or orders together with order_line, is required")
-    for name in sorted(present):
-        for col, ref in TABLES[name].refs.items():
-            if ref in present or name not in raw or col not in raw[name].columns:
-                continue
-            if raw[name][col].notna().any():
-                problems.append(f"{files[name]}: column {col} refers to {ref}, but {directory} has no "
-                                f"{ref}.csv or {ref}.parquet")
-    return problems
-
-
-def _date_span(tables: dict[str, pd.DataFrame], weekly: bool) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    parts = []
-    if "fact_sales" in tables:
-        d = tables["fact_sales"]["date"]
-        parts += [d, d + pd.Timedelta(days=6)] if weekly else [d]
-    if "orders" in tables:
-        parts.append(tables["orders"]["ts"].dt.normalize())
-    if "promotion" in tables:
-        parts += [tables["promotion"]["start_date"], tables["promotion"]["end_date"]]
-    dates = pd.concat(parts) if parts else pd.Series(dtype="datetime64[ns]")
-    dates = dates.dropna()
-    return (dates.min(), dates.max()) if len(dates) else None
-
-
-def load(path: str | Path, locale: str = "us", sales_freq: str | None = None) -> SourceData:
-    """Read and validate a directory of canonical table files; one DataError lists every problem."""
+    Time-zone-aware times are converted to `timezone` (an IANA name) and made naive; without one they are refused.
+    """
     directory = Path(path)
     if not directory.is_dir():
         raise DataError(f"{directory}: not a directory (expected one <table>.csv or <table>.parquet per table)")
-    if locale not in LOCALES:
-        raise DataError(f"locale {locale!r} unknown; use one of {', '.join(LOCALES)}")
-    if sales_freq is not None and sales_freq != "D" and sales_freq not in {f"W-{d}" for d in WEEKDAYS}:
-        raise DataError(f"sales_freq {sales_freq!r} unknown; use 'D' or 'W-MON' .. 'W-SUN'")
-
+    check_options(locale, sales_freq)
     problems: list[str] = []
     files = _scan(directory, problems)
     raw: dict[str, pd.DataFrame] = {}
@@ -171,42 +149,9 @@ def load(path: str | Path, locale: str = "us", sales_freq: str | None = None) ->
             raw[name] = _read(f)
         except DataError as exc:
             problems.append(str(exc))
-            continue
-        problems += _column_problems(name, raw[name], f)
-    problems += _table_problems(set(files), raw, files, directory)
     origin = {name: str(f) for name, f in files.items()}
-    try:
-        tables = validate(raw, origin)
-    except DataError as exc:
-        problems.append(str(exc))
-    if problems:
-        raise DataError("; ".join(problems) + " (fix the files: docs/data_format.md describes every table "
-                        "and column)")
-
-    freq = "D"
-    if "fact_sales" in tables:
-        dates = tables["fact_sales"]["date"]
-        freq = sales_freq or infer_freq(dates)
-        if freq.startswith("W-"):  # same weekday everywhere also means whole weeks apart
-            bad = (dates.dt.weekday != WEEKDAYS.index(freq[2:])).to_numpy().nonzero()[0]
-            if len(bad):
-                raise DataError(f"{origin['fact_sales']} (fact_sales): sales_freq {freq} needs every date on a "
-                                f"{freq[2:].title()}; {len(bad)} date(s) are not, e.g. row {bad[0] + 1} "
-                                f"({dates.iloc[bad[0]]:%Y-%m-%d})")
-    span = _date_span(tables, freq.startswith("W-"))
-    if "dim_calendar" in tables:
-        if span is not None:
-            needed = pd.date_range(*span, freq="D")
-            missing = needed.difference(pd.DatetimeIndex(tables["dim_calendar"]["date"]))
-            if len(missing):
-                shown = ", ".join(f"{d:%Y-%m-%d}" for d in missing[:3])
-                more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-                raise DataError(f"{origin['dim_calendar']} (dim_calendar): {len(missing)} date(s) between "
-                                f"{span[0]:%Y-%m-%d} and {span[1]:%Y-%m-%d} used by the data are missing: "
-                                f"{shown}{more}; add them, or leave dim_calendar out and skulab builds it")
-    elif span is not None:
-        tables["dim_calendar"] = validate({"dim_calendar": build_calendar(*span, locale=locale)})["dim_calendar"]
-    return SourceData(tables=tables, cleaning=Cleaning(), sales_freq=freq)
+    return assemble(raw, origin, str(directory), lambda t: f"{t}.csv or {t}.parquet", problems,
+                    locale=locale, sales_freq=sales_freq, timezone=timezone, fix="fix the files")
 
 
 def write(tables: dict[str, pd.DataFrame] | SourceData, path: str | Path, fmt: str = "csv") -> list[Path]:

@@ -113,6 +113,22 @@ PROMOTION = Table(
     key=("promo_id",),
 )
 
+COVARIATE = Table(
+    "covariate",
+    (
+        _c("name", "id", doc="the covariate, e.g. temperature, local_event, fuel_price (letters, digits, _)"),
+        _c("date", "date", doc="the day it holds for (weekly data: each day of the week, averaged)"),
+        _c("scope", "id", doc="whom it describes: all, region:<name>, category:<name>, store:<id>, sku:<id> or "
+                              "store:<id>/sku:<id>; one kind of scope per covariate"),
+        _c("value", "float"),
+        _c("known_in_advance", "bool",
+           doc="true for planned things (a campaign, a holiday, a weather forecast): the forecast needs its "
+               "values through the horizon; false for things seen only afterwards (a past covariate)"),
+    ),
+    key=("name", "date", "scope"),
+    doc="your own drivers of demand, one value per name x day x scope; nothing is assumed where a row is missing",
+)
+
 FACT_SALES = Table(
     "fact_sales",
     (
@@ -269,7 +285,7 @@ REGION_CATEGORY_FORECAST = Table(
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        DIM_SKU, DIM_FDC, DIM_STORE, DIM_CALENDAR, PROMOTION, FACT_SALES, ORDERS, ORDER_LINE,
+        DIM_SKU, DIM_FDC, DIM_STORE, DIM_CALENDAR, PROMOTION, COVARIATE, FACT_SALES, ORDERS, ORDER_LINE,
         TRUTH_DEMAND, TRUTH_SKU, TRUTH_ORDER,
         FORECAST_RUN, SALES_FORECAST, ASSORTMENT_RUN, FDC_ASSORTMENT, ALLOCATION_RUN, STORE_ALLOCATION,
         RECONCILIATION_RUN, REGION_CATEGORY_FORECAST,

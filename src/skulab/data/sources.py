@@ -1,4 +1,4 @@
-"""Fill the canonical tables from the profile's data source (demo, online_retail, frat or files)."""
+"""Fill the canonical tables from the profile's data source (demo, online_retail, frat, files or sql)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ def load_source(cfg: Config) -> SourceData:
 
         d = cfg.data
         return demo.generate(seed=d.seed, scale=d.scale, start=str(d.start), days=d.days, orders_scale=d.orders_scale)
+    if source == "sql":
+        from skulab.data import sql
+
+        return sql.load(cfg)
     path = cfg.data_path
     if not path.exists():
         raise DataError(f"{path}: data folder for source '{source}' not found (set data.path in {cfg.source_file} "
@@ -29,4 +33,4 @@ def load_source(cfg: Config) -> SourceData:
         return frat.load(path)
     from skulab.data import files
 
-    return files.load(path, locale=cfg.data.locale)
+    return files.load(path, locale=cfg.data.locale, timezone=cfg.data.timezone)

@@ -23,6 +23,7 @@ from skulab.erp.read import (
     read_order_lines,
     read_sales,
     read_sales_history,
+    read_sales_span,
     read_sku_attributes,
     read_stores,
     read_training,
@@ -48,6 +49,7 @@ __all__ = [
     "read_query",
     "read_sales",
     "read_sales_history",
+    "read_sales_span",
     "read_sku_attributes",
     "read_sql",
     "read_stores",
@@ -65,8 +67,13 @@ def build(cfg: Config, url: str | None = None, allow_empty: Collection[str] = ()
     source would leave empty is refused unless named in `allow_empty` (skulab.erp.load.replace_tables)."""
     from skulab.data.sources import load_source
 
+    target = database_url(cfg, url)
+    if cfg.data.source == "sql":
+        from skulab.data.sql import refuse_source_as_erp
+
+        refuse_source_as_erp(cfg, target)
     source = load_source(cfg)
-    engine = make_engine(database_url(cfg, url))
+    engine = make_engine(target)
     replace_tables(engine, source.tables, allow_empty)
     return engine, source
 

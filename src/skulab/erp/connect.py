@@ -28,9 +28,26 @@ def database_url(cfg: Config, url: str | None = None) -> str:
     url = url or os.environ.get("SKULAB_DB_URL") or cfg.erp.url
     if not url:
         return f"duckdb:///{cfg.root / 'data' / (cfg.profile + '.duckdb')}"
+    _require_database(url, cfg.profile)
     if url.startswith("duckdb:///") and not url.startswith("duckdb:////") and url != "duckdb:///:memory:":
         return f"duckdb:///{cfg.root / url.removeprefix('duckdb:///')}"
     return url
+
+
+def _require_database(url: str, profile: str) -> None:
+    """Refuse a URL whose jobs would write nowhere lasting: an in-memory DuckDB, or a server without a database."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return  # make_engine says what a URL looks like
+    if parsed.database and parsed.database != ":memory:":
+        return
+    shown = _hide(url) if parsed.password else url
+    if parsed.get_backend_name() == "duckdb":
+        raise ConfigError(f"database URL {shown!r} is an in-memory database, so nothing would persist: give a "
+                          f"file such as duckdb:///data/{profile}.duckdb ({_FIX_URL})")
+    raise ConfigError(f"database URL {shown!r} names no database: add it at the end, e.g. "
+                      f"{shown.rstrip('/')}/skulab ({_FIX_URL})")
 
 
 def is_own_embedded(cfg: Config, url: str | None = None) -> bool:
@@ -40,8 +57,9 @@ def is_own_embedded(cfg: Config, url: str | None = None) -> bool:
     return not cfg.erp.url or cfg.erp.url.startswith("duckdb:")
 
 
-def make_engine(url: str) -> sa.Engine:
-    """An engine for `url`; DuckDB connections are not pooled so the file is not held locked between calls."""
+def make_engine(url: str, read_only: bool = False) -> sa.Engine:
+    """An engine for `url`; DuckDB connections are not pooled so the file is not held locked between calls, and
+    `read_only` opens a DuckDB file read only (server databases are made read only per transaction)."""
     try:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError:
@@ -56,7 +74,7 @@ def make_engine(url: str) -> sa.Engine:
     timeout = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT}
     try:
         if backend == "duckdb":
-            engine = sa.create_engine(parsed, poolclass=NullPool)
+            engine = sa.create_engine(parsed, poolclass=NullPool, connect_args={"read_only": True} if read_only else {})
             sa.event.listen(engine, "do_connect", _make_parent_folder)
         elif backend in ("mysql", "mariadb"):
             # PyMySQL's connect_timeout covers the TCP connect only; a read timeout bounds the handshake too

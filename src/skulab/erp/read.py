@@ -23,10 +23,18 @@ _FORECAST_QUERIES = {"store": ("forecast_training", "forecast_truth"),
 
 @dataclass
 class Training:
-    """What a forecast needs from the ERP: training rows at the profile's level and the calendar."""
+    """What a forecast needs from the ERP: training rows at the profile's level, the calendar, the promotion
+    calendar (for the future periods) and the user's own covariates."""
 
     sales: pd.DataFrame
     calendar: pd.DataFrame
+    promotions: pd.DataFrame
+    covariates: pd.DataFrame | None
+
+    def inputs(self) -> dict[str, pd.DataFrame | None]:
+        """The keyword arguments of skulab.forecast.build_panel."""
+        return {"sales": self.sales, "calendar": self.calendar, "promotions": self.promotions,
+                "covariates": self.covariates}
 
 
 def read_sales(engine: sa.Engine, start: date | None = None, end: date | None = None) -> pd.DataFrame:
@@ -56,7 +64,11 @@ def read_training(engine: sa.Engine, cfg: ForecastConfig, start: date | None = N
     """Training rows at the profile's level (query forecast_training[_region]) and the calendar."""
     sales = read_sql(engine, _FORECAST_QUERIES[cfg.level][0], start=start or EARLIEST_DATE, end=end or LATEST_DATE)
     calendar = read_sql(engine, "forecast_calendar", start=EARLIEST_DATE, end=LATEST_DATE)
-    return Training(sales=sales, calendar=calendar)
+    first = start or EARLIEST_DATE
+    promotions = read_sql(engine, "forecast_promotions", start=first)
+    covariates = (read_sql(engine, "forecast_covariates", start=first, end=LATEST_DATE)
+                  if sa.inspect(engine).has_table("covariate") else None)  # an ERP built before the table existed
+    return Training(sales=sales, calendar=calendar, promotions=promotions, covariates=covariates)
 
 
 def read_truth(engine: sa.Engine, cfg: ForecastConfig, start: date | None = None,
@@ -65,6 +77,15 @@ def read_truth(engine: sa.Engine, cfg: ForecastConfig, start: date | None = None
     if not sa.inspect(engine).has_table("truth_demand"):
         return pd.DataFrame(columns=["date", "store_id", "sku_id", "expected_units", "expected_sq"])
     return read_sql(engine, _FORECAST_QUERIES[cfg.level][1], start=start or EARLIEST_DATE, end=end or LATEST_DATE)
+
+
+def read_sales_span(engine: sa.Engine) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The first and last date of fact_sales (query `sales_span`), None when it holds no rows: a cheap look at the
+    history before a job reads it whole."""
+    span = read_sql(engine, "sales_span").iloc[0]
+    if pd.isna(span["first_date"]):
+        return None
+    return pd.Timestamp(span["first_date"]), pd.Timestamp(span["last_date"])
 
 
 def read_sales_history(engine: sa.Engine, sku_id: str, store_id: str) -> pd.DataFrame:

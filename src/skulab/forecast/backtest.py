@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from skulab.config import ForecastConfig, override
+from skulab.errors import ConfigError
 from skulab.forecast import fitting
 from skulab.forecast.features import Panel, build_panel
 from skulab.forecast.metrics import mase_scale, score
@@ -24,7 +25,7 @@ TRUTH_LABEL = "truth (noise floor)"
 ANCHOR_MODELS = ["SeasonalNaive", "Naive", "ETS", "DirectTabular", "RecursiveTabular"]
 REFERENCE_MODELS = {"M5LightGBM": "M5 recipe alone"}  # members shown on their own row of the comparison
 ABLATION = {"no covariates": [], "+calendar": ["calendar"], "+promo": ["promo"], "+price": ["price"],
-            "all covariates": ["calendar", "promo", "price"]}
+            "all covariates": ["calendar", "promo", "price"], "+own covariates": ["calendar", "promo", "price", "covariates"]}
 
 
 @dataclass
@@ -43,11 +44,28 @@ def cutoffs(panel: Panel, windows: int, skip: int = 0) -> list[pd.Timestamp]:
     return [last - (windows - w) * panel.horizon * dt for w in range(windows)]
 
 
+def require_windows(first: pd.Timestamp, last: pd.Timestamp, cfg: ForecastConfig, windows: int | None = None,
+                    skip: int = 0) -> None:
+    """Refuse, before any fit, more test windows (plus `skip` horizons) than the sales history first..last holds
+    after the periods the first fit needs (AutoGluon leaves out shorter series, so no model would train)."""
+    windows = windows or cfg.windows
+    periods = (last - first) // step(cfg.freq) + 1
+    need = fitting.min_train_length(cfg.horizon, cfg.val_windows)
+    fit = max(0, (periods - need) // cfg.horizon)
+    if windows + skip > fit:
+        raise ConfigError(f"forecast.windows {windows} with skip {skip} need {(windows + skip) * cfg.horizon + need} "
+                          f"periods ({cfg.freq}) of sales, but the ERP holds {periods} ({first:%Y-%m-%d} .. "
+                          f"{last:%Y-%m-%d}): at most {fit} windows of {cfg.horizon} fit after the {need} the first "
+                          f"fit trains on; make windows + skip {fit} or fewer (--set windows=N, --skip N)")
+
+
 def backtest(panel: Panel, cfg: ForecastConfig, models: list[str] | None = None, windows: int | None = None,
              skip: int = 0, progress: bool = False, at: list[pd.Timestamp] | None = None) -> Backtest:
     """Refit the models at every cutoff and score them (see the module docstring); `progress` prints each window.
 
     `at` gives the cutoffs instead: the weekly job forecasts from the last sales period, past the actuals."""
+    if at is None:
+        require_windows(panel.frame["timestamp"].min(), panel.history_end, cfg, windows, skip)
     forecasts, runs = [], []
     for w, cutoff in enumerate(at or cutoffs(panel, windows or cfg.windows, skip), 1):
         fitted = fitting.fit(panel, cfg, cutoff, models)
@@ -119,15 +137,17 @@ def anchor(cfg: ForecastConfig, covariates: bool) -> ForecastConfig:
 
 
 def ablation(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig, windows: int | None = None,
-             skip: int = 0) -> pd.DataFrame:
+             skip: int = 0, promotions: pd.DataFrame | None = None,
+             covariates: pd.DataFrame | None = None) -> pd.DataFrame:
     """Scores window by window of the ablation models for each variant in `cfg.ablation`: no covariates, one
-    feature group alone, all covariates, all plus static features (missing-value handling as in the profile)."""
+    feature group alone, all covariates, all plus the user's own `covariates`, all plus static features
+    (missing-value handling as in the profile)."""
     base = [g for g in cfg.features if g == "missing"]
     rows = []
     for name in cfg.ablation:
         groups = ABLATION[name] if name in ABLATION else ABLATION["all covariates"]
         v = override(cfg, features=base + groups, static=name == "all + static", models=cfg.ablation_models)
-        panel = build_panel(sales, calendar, v)
+        panel = build_panel(sales, calendar, v, promotions=promotions, covariates=covariates)
         rows.append(backtest(panel, v, windows=windows, skip=skip).scores.assign(variant=name))
     return pd.concat(rows, ignore_index=True)
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
-import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from skulab import scratch
 from skulab.config import ForecastConfig
 from skulab.errors import SkulabError
 from skulab.forecast import calibration
@@ -88,7 +87,7 @@ def fit(panel: Panel, cfg: ForecastConfig, cutoff: pd.Timestamp, models: list[st
     train = train_frame(panel, cutoff)
     lengths = train.groupby("item_id")["target"].agg(["size", "count"])
     dropped = int(((lengths["size"] < min_train_length(cfg.horizon, cfg.val_windows)) | (lengths["count"] == 0)).sum())
-    path = path or Path(tempfile.mkdtemp(prefix="skulab-ag-")) / "predictor"
+    path = path or scratch.make(prefix="skulab-ag-") / "predictor"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # the prediction cache is deprecated, still works in 1.6
         predictor = TimeSeriesPredictor(prediction_length=cfg.horizon, freq=cfg.freq, eval_metric="WQL",
@@ -140,7 +139,7 @@ def predict(fitted: Fitted, panel: Panel, items: pd.Index | None = None) -> pd.D
 def discard(fitted: Fitted) -> None:
     """Delete the predictor's files (a temporary folder unless `fit` was given a path)."""
     path = Path(fitted.predictor.path)
-    shutil.rmtree(path.parent if path.parent.name.startswith("skulab-ag-") else path, ignore_errors=True)
+    scratch.remove(path.parent if path.parent.name.startswith("skulab-ag-") else path)
 
 
 def _fallbacks(log: list[str]) -> dict[str, int]:

@@ -64,7 +64,7 @@ def forecast_rows(cfg: Config, engine: sa.Engine, *, runner: Any = None) -> Fore
     training = erp.read_training(engine, fc)
     history_end = pd.Timestamp(training.sales["date"].max())
     end = history_end + fc.horizon * step(fc.freq)
-    panel = build_panel(training.sales, training.calendar, fc, end=end)
+    panel = build_panel(**training.inputs(), cfg=fc, end=end)
     if runner is None:
         fitted = fitting.fit(panel, fc, history_end)
         pred = fitting.predict(fitted, panel)

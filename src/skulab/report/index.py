@@ -57,7 +57,8 @@ def describe_profile(cfg: Config) -> list[tuple[str, str]]:
     """What data and which settings a run used, as (what, value) rows for the index's header."""
     d = cfg.data
     source = {"demo": f"synthetic demo chain (seed {d.seed}, scale {d.scale:g}, {d.days} days from {d.start})",
-              "files": f"your files in {d.path}"}.get(d.source, f"{d.source} (real data)")
+              "files": f"your files in {d.path}",
+              "sql": f"your ERP read by the queries in {d.queries}"}.get(d.source, f"{d.source} (real data)")
     fc, a = cfg.forecast, cfg.assort
     rows = [("profile", f"{cfg.profile} ({cfg.source_file.name})"), ("data", source)]
     rows.append(("forecasting", (f"freq {fc.freq}, horizon {fc.horizon}, {fc.windows} backtest windows, "

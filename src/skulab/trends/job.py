@@ -65,7 +65,7 @@ def inputs(cfg: Config, engine: sa.Engine) -> Inputs:
     training = erp.read_training(engine, fc)
     attrs = attributes(training.sales)
     end = pd.Timestamp(training.sales["date"].max()) + fc.horizon * step(fc.freq)
-    return Inputs(panel=build_panel(training.sales, training.calendar, fc, end=end), attrs=attrs, fc=fc,
+    return Inputs(panel=build_panel(**training.inputs(), cfg=fc, end=end), attrs=attrs, fc=fc,
                   rc=cfg.reconcile)
 
 

@@ -2,9 +2,11 @@
 
 `build_panel(sales, calendar, cfg, end)` puts every store (or region) x SKU series on a regular grid,
 classifies and imputes missing values (`missing`), and adds the switched-on feature groups: `calendar`,
-`promo`, `price`, or `raw` (price, base price and one flag per promotion type, as they come). Static
-features (`static`) describe each series. All covariates are known in advance (prices and promotions
-are planned, holidays are on the calendar); the `imputed` mask is a past covariate.
+`promo`, `price`, `covariates` (the user's own, `features.covariates`), or `raw` (price, base price and one
+flag per promotion type, as they come). Static features (`static`) describe each series. Prices, promotions
+and the calendar are known in advance: on periods after the last sales row the promotion calendar's planned
+campaigns set them (`features.plan`). The user's covariates are known or past as their table says; the
+`imputed` mask is a past covariate.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import pandas as pd
 from skulab.config import ForecastConfig
 from skulab.errors import DataError
 from skulab.forecast.features import calendar as calendar_features
-from skulab.forecast.features import missing, price, promo, static
+from skulab.forecast.features import covariates as own_covariates
+from skulab.forecast.features import missing, plan, price, promo, static
 from skulab.forecast.features.grid import check_alignment, grid, item_ids
 from skulab.periods import step
 
@@ -44,10 +47,12 @@ class Panel:
 
 
 def build_panel(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig,
-                end: pd.Timestamp | None = None) -> Panel:
+                end: pd.Timestamp | None = None, *, promotions: pd.DataFrame | None = None,
+                covariates: pd.DataFrame | None = None) -> Panel:
     """The forecasting panel from the training rows (packaged SQL) and dim_calendar, through `end`.
 
-    `end` defaults to the last sales period; pass last + horizon for the weekly job's future periods.
+    `end` defaults to the last sales period; pass last + horizon for the weekly job's future periods, whose
+    promotions come from `promotions` (the promotion table). `covariates`: the ERP's covariate table.
     """
     missing_cols = [c for c in REQUIRED_COLUMNS if c not in sales.columns]
     if missing_cols:
@@ -73,6 +78,12 @@ def build_panel(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig
              .merge(per_item, left_on="item_id", right_index=True, how="left")
              .sort_values(["item_id", "timestamp"], ignore_index=True))
     panel["last_row"] = panel["item_id"].map(spans["max"]).to_numpy()
+    future = (panel["timestamp"] > history_end).to_numpy()
+    if future.any():
+        planned = plan.planned(panel.loc[future].reindex(columns=["timestamp", "sku_id", "style_id", "category"]),
+                               promotions, cfg.freq)
+        panel["promo_type"] = panel["promo_type"].astype("string")
+        panel.loc[future, ["promo_type", "discount"]] = planned
 
     store_periods = pd.MultiIndex.from_frame(sales[["store_id", "date"]].drop_duplicates())
     kind = missing.classify(panel, store_periods, history_end)
@@ -86,6 +97,8 @@ def build_panel(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig
     known, past = [], []
     blocks = []
     prices = price.fill_prices(panel)
+    if future.any():  # the base price, less the planned discount: a promotion price is not carried forward
+        prices.loc[future, "price"] = prices.loc[future, "base_price"] * (1.0 - panel.loc[future, "discount"].fillna(0.0))
     kinds = promo.types(sales["promo_type"])
     if "raw" in cfg.features:
         blocks += [prices, promo.flags(panel, kinds)]
@@ -100,6 +113,13 @@ def build_panel(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig
         new = [c for c in block.columns if c not in frame.columns]
         frame[new] = block[new].astype(float).to_numpy()
         known.extend(new)
+    if "covariates" in cfg.features:
+        keys = panel.reindex(columns=["item_id", "timestamp", "store_id", "sku_id", "region", "category"])
+        own, own_known, own_past = own_covariates.features(keys, covariates, cfg.freq, cfg.level, history_end,
+                                                           cfg.covariates)
+        frame[list(own.columns)] = own.to_numpy(dtype=float)
+        known += own_known
+        past += own_past
     if use_missing:
         frame["imputed"] = mask.to_numpy()
         past.append("imputed")
