@@ -2,8 +2,8 @@
 
 Entry points by chapter: features (`build_panel`, and what the groups see: `kind_shares`, `promo_uplift`,
 `price_response`, `holiday_lift`); the backtest (`backtest`, `with_noise_floor`, `summary`, `by_group`,
-`comparison` against the `anchor`, `headline`, `gain_vs_best_statistical`, `ablation` with `ablation_by_window`
-and `ablation_gains`); one fit at a cutoff (`fit`, `predict`, `discard`: what skulab.whatif asks its questions
+`comparison` against the `anchor`, `headline`, `gain_vs_best_statistical`, `ablation` with `ablation_by_window`,
+`ablation_gains` and `paired_wql`, the worth of a variant over series); one fit at a cutoff (`fit`, `predict`, `discard`: what skulab.whatif asks its questions
 through); the weekly job (`run`). Heavy libraries (AutoGluon, torch) are imported inside the functions that fit
 models.
 """
@@ -21,6 +21,7 @@ from skulab.forecast.backtest import (
     cutoffs,
     gain_vs_best_statistical,
     headline,
+    paired_wql,
     summary,
 )
 from skulab.forecast.features import Panel, build_panel
@@ -32,4 +33,4 @@ from skulab.forecast.noise import TRUTH, demo_dispersion, with_noise_floor
 __all__ = ["ANCHOR_MODELS", "TRUTH", "Backtest", "Fitted", "JobResult", "Panel", "ablation", "ablation_by_window",
            "ablation_gains", "anchor", "backtest", "build_panel", "by_group", "comparison", "cutoffs",
            "demo_dispersion", "discard", "fit", "gain_vs_best_statistical", "headline", "holiday_lift",
-           "kind_shares", "predict", "price_response", "promo_uplift", "run", "summary", "with_noise_floor"]
+           "kind_shares", "paired_wql", "predict", "price_response", "promo_uplift", "run", "summary", "with_noise_floor"]

@@ -11,14 +11,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from skulab.config import ForecastConfig, override
 from skulab.errors import ConfigError
 from skulab.forecast import fitting
 from skulab.forecast.features import Panel, build_panel
-from skulab.forecast.metrics import mase_scale, score
+from skulab.forecast.metrics import mase_scale, quantile_columns, score
 from skulab.forecast.zoo import ENSEMBLE, family
+from skulab.stats import paired_interval
 from skulab.periods import step
 
 TRUTH_LABEL = "truth (noise floor)"
@@ -138,18 +140,51 @@ def anchor(cfg: ForecastConfig, covariates: bool) -> ForecastConfig:
 
 def ablation(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig, windows: int | None = None,
              skip: int = 0, promotions: pd.DataFrame | None = None,
-             covariates: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Scores window by window of the ablation models for each variant in `cfg.ablation`: no covariates, one
-    feature group alone, all covariates, all plus the user's own `covariates`, all plus static features
-    (missing-value handling as in the profile)."""
+             covariates: pd.DataFrame | None = None) -> Backtest:
+    """The ablation models' backtest for each variant in `cfg.ablation` (a `variant` column on forecasts, scores
+    and runs): no covariates, one feature group alone, all covariates, all plus the user's own `covariates`, all
+    plus static features (missing-value handling as in the profile)."""
     base = [g for g in cfg.features if g == "missing"]
-    rows = []
+    runs = []
     for name in cfg.ablation:
         groups = ABLATION[name] if name in ABLATION else ABLATION["all covariates"]
         v = override(cfg, features=base + groups, static=name == "all + static", models=cfg.ablation_models)
         panel = build_panel(sales, calendar, v, promotions=promotions, covariates=covariates)
-        rows.append(backtest(panel, v, windows=windows, skip=skip).scores.assign(variant=name))
-    return pd.concat(rows, ignore_index=True)
+        runs.append((name, backtest(panel, v, windows=windows, skip=skip)))
+    return Backtest(*(pd.concat([getattr(bt, part).assign(variant=name) for name, bt in runs], ignore_index=True)
+                      for part in ("forecasts", "scores", "runs")))
+
+
+def paired_wql(abl: Backtest, reference: str, other: str, models: list[str], n_boot: int = 2000,
+               seed: int = 7) -> pd.Series:
+    """WQL of an ablation's headline (the ensemble of several `models`, else the one model) in variant `other`
+    against `reference` on the points both scored: each WQL, the relative change (negative: `other` is better)
+    and its 95 % paired bootstrap interval over series."""
+    keys = ["window", "item_id", "timestamp"]
+    model = ENSEMBLE if len(models) > 1 else models[0]
+    forecasts = abl.forecasts
+    rows = forecasts[(forecasts["model"] == model) & forecasts["scored"].fillna(False).astype(bool)]
+    a = rows[rows["variant"] == reference].set_index(keys)
+    b = rows[rows["variant"] == other].set_index(keys)
+    common = a.index.intersection(b.index)
+    a, b = a.loc[common], b.loc[common]
+    loss_a, loss_b = _point_loss(a), _point_loss(b)
+    actual = a["actual"].abs().to_numpy(dtype=float)
+    wql_a, wql_b = loss_a.sum() / actual.sum(), loss_b.sum() / actual.sum()
+    series = common.get_level_values("item_id")
+    lo, hi = paired_interval(loss_b - loss_a, n_boot, np.random.default_rng(seed), blocks=series.to_numpy(),
+                             weights=actual)
+    return pd.Series({"model": model, "reference": reference, "variant": other, "WQL_reference": wql_a,
+                      "WQL_variant": wql_b, "change": wql_b / wql_a - 1, "change_lo": lo / wql_a,
+                      "change_hi": hi / wql_a, "series": series.nunique(), "points": len(common)})
+
+
+def _point_loss(frame: pd.DataFrame) -> np.ndarray:
+    """Each point's quantile loss, 2 x pinball averaged over the quantiles (its share of WQL's numerator)."""
+    y = frame["actual"].to_numpy(dtype=float)
+    losses = [2 * np.maximum(q * (y - frame[c].to_numpy(float)), (q - 1) * (y - frame[c].to_numpy(float)))
+              for c, q in quantile_columns(frame).items()]
+    return np.mean(losses, axis=0)
 
 
 def ablation_by_window(scores: pd.DataFrame, models: list[str]) -> pd.DataFrame:

@@ -3,11 +3,13 @@ forecast uplift against the demo generator's true uplift and an observed one.
 
 Entry points: `promo_types` (what a fitted model can be asked about), `Scenario` and `whatif` (one question through
 a fitted model of skulab.forecast), `validate_uplift` and `observed_uplift` (every type on a window of the
-horizon), `plot_uplift` (the chapter's figure, skulab.whatif.plots.uplift_grid). The logic is in `scenario`.
+horizon), `plot_uplift` (the chapter's figure, skulab.whatif.plots.uplift_grid). The logic is in `scenario`; the
+user's own covariates have theirs in `covariates` (`own_covariates`, `covariate_panel`, `covariate_effect`).
 """
 
 from __future__ import annotations
 
+from skulab.whatif.covariates import covariate_effect, covariate_panel, own_covariates
 from skulab.whatif.plots import uplift_grid as plot_uplift
 from skulab.whatif.scenario import (
     Scenario,
@@ -19,6 +21,6 @@ from skulab.whatif.scenario import (
     whatif,
 )
 
-__all__ = ["Scenario", "observed_uplift", "plot_uplift", "promo_types", "scenario_panel", "typical_discount",
-           "validate_uplift", "whatif"]
+__all__ = ["Scenario", "covariate_effect", "covariate_panel", "observed_uplift", "own_covariates", "plot_uplift",
+           "promo_types", "scenario_panel", "typical_discount", "validate_uplift", "whatif"]
 

@@ -20,8 +20,9 @@ def uplift_grid(table: pd.DataFrame, title: str) -> plt.Figure:
         g = table[table["promotion"] == kind].iloc[::-1]
         y = np.arange(len(g))
         pct = {c: (g[c] - 1) * 100 for c in ["estimated", "lo", "hi", "true", "observed"]}
-        ax.errorbar(pct["estimated"], y, xerr=[pct["estimated"] - pct["lo"], pct["hi"] - pct["estimated"]],
-                    fmt="o", color=color, capsize=3, label="forecast (95 %)")
+        # the interval as drawn from lo to hi: a bootstrap interval of a ratio need not hold its point estimate
+        ax.hlines(y, pct["lo"], pct["hi"], color=color, label="forecast (95 %)")
+        ax.scatter(pct["estimated"], y, color=color, zorder=3)
         if g["true"].notna().any():
             ax.scatter(pct["true"], y, marker="x", color="black", zorder=3, label="true")
         ax.scatter(pct["observed"], y, marker="o", facecolors="none", edgecolors="grey", zorder=3, label="observed")
