@@ -96,9 +96,9 @@ def _set(table: str, row: int, col: str, value: str) -> Callable[[Path], None]:
     return _edit_csv(table, edit)
 
 
-def _files_case(kind: str, edit: Callable[[Path], None] | None, *words: str) -> Case:
+def _files_case(kind: str, edit: Callable[[Path], None] | None, *words: str, variant: str = "") -> Case:
     return Case(kind, ("erp", "build", "--params", "params/own.yaml", "--db", "{db}"), words,
-                lambda p: p.files(edit))
+                lambda p: p.files(edit), variant=variant)
 
 
 def _sql_source(p: Project, url: str | None, queries: str | None, keep_source: bool) -> None:
@@ -148,6 +148,18 @@ def _parquet(table: str, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> Callab
         edit(rows).to_parquet(f.with_suffix(".parquet"), index=False)
         f.unlink()
     return run
+
+
+# a local fair at store S2 (and none at S1) on 2024-01-01 .. 2024-01-05: planned, but not through the horizon
+_COVARIATE = "name,date,scope,value,known_in_advance\n" + "".join(
+    f"fair,2024-01-0{d},{scope},{int(scope == 'store:S2' and d == 2)},true\n" for d in range(1, 6)
+    for scope in ("store:S1", "store:S2"))
+
+
+def _covariate_erp(p: Project) -> None:
+    """The own files with covariate.csv built into the ERP {db}."""
+    p.files(_write("covariate.csv", _COVARIATE))
+    assert cli.main(["erp", "build", "--params", "params/own.yaml", "--db", p.vars["db"]]) == 0
 
 
 def _built_then(p: Project, edit: Callable[[Path], None]) -> None:
@@ -421,6 +433,16 @@ CASES = [
                                                                                   "path": "notes.txt"}))),
     _files_case("files-unknown-sku", _set("order_line", 3, "sku_id", "ZZ"),
                 "order_line.csv (order_line)", "sku_id not in dim_sku", "'ZZ'", "row 4", "docs/data_format.md"),
+    _files_case("files-covariate-scope", _write("covariate.csv", _COVARIATE.replace("store:S2", "store:S9")),
+                "covariate.csv (covariate): 5 scope(s) name a store not in dim_store.store_id", "'store:S9'"),
+    _files_case("files-covariate-scope", _write("covariate.csv", _COVARIATE.replace("store:S2", "region:East")),
+                "covariate 'fair' mixes scopes region, store", variant="mixed-kinds"),
+    _files_case("files-covariate-scope", _write("covariate.csv", _COVARIATE.replace("store:S2", "shop S2")),
+                "5 scope(s) skulab cannot read", "'shop S2'", variant="unreadable"),
+    Case("covariate-missing-future", ("forecast", "--params", "params/own.yaml", "--db", "{db}"),
+         ("covariate 'fair' is known in advance but has no value for store S1 x SKU A-S on 2024-01-06",
+          "after the last sales period 2024-01-03", "or set its known_in_advance to false"),
+         _covariate_erp),
     _files_case("files-unknown-store", _set("fact_sales", 0, "store_id", "S9"),
                 "fact_sales.csv (fact_sales)", "store_id not in dim_store", "'S9'"),
     _files_case("files-duplicate-key", _set("fact_sales", 1, "date", "2024-01-01"),

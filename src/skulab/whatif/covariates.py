@@ -19,6 +19,7 @@ from skulab.forecast import fitting
 from skulab.forecast.features import Panel
 from skulab.forecast.features.covariates import PREFIX
 from skulab.periods import step
+from skulab.whatif.scenario import ratio_interval
 
 
 def own_covariates(panel: Panel) -> list[str]:
@@ -61,16 +62,16 @@ def covariate_effect(fitted: fitting.Fitted, panel: Panel, generator: bool = Fal
         else:
             low = fitting.predict(fitted, panel, items)
             high = fitting.predict(fitted, covariate_panel(panel, name, cutoff, shift=1.0), items)
-        pair = low.merge(high, on=["item_id", "timestamp", "model"], suffixes=("_low", "_high"))
+        pair = low.rename(columns={"mean": "baseline_mean"}).merge(
+            high.rename(columns={"mean": "scenario_mean"}), on=["item_id", "timestamp", "model"])
         true = _planted(name) if generator else np.nan
         for model, g in pair.groupby("model"):
-            per = g.groupby("item_id")[["mean_high", "mean_low"]].sum().to_numpy(float)
-            estimated = per[:, 0].sum() / per[:, 1].sum()
-            pick = rng.integers(0, len(per), size=(n_boot, len(per)))
-            ratios = per[pick, 0].sum(axis=1) / per[pick, 1].sum(axis=1)
+            base = g["baseline_mean"].sum()
+            lo, hi = ratio_interval(g, n_boot, rng)
             rows.append({"model": model, "covariate": name, "change": "0 -> 1" if on_off else "+1 unit",
-                         "series": len(per), "estimated": estimated, "lo": float(np.quantile(ratios, 0.025)),
-                         "hi": float(np.quantile(ratios, 0.975)), "true": true})
+                         "series": g["item_id"].nunique(),
+                         "estimated": g["scenario_mean"].sum() / base if base > 0 else np.nan, "lo": lo, "hi": hi,
+                         "true": true})
     table = pd.DataFrame(rows)
     if len(table):
         table["error"] = (table["estimated"] - 1) / (table["true"] - 1) - 1

@@ -217,7 +217,7 @@ def _row(g: pd.DataFrame, model: str, kind: str, category: str, depth: float, se
          seen: pd.DataFrame, rng: np.random.Generator, n_boot: int) -> dict:
     """One line of the validation table."""
     base = g["baseline_mean"].sum()
-    lo, hi = _ratio_interval(g, n_boot, rng)
+    lo, hi = ratio_interval(g, n_boot, rng)
     obs = seen[(seen["promotion"] == kind) & (seen["category"] == category)]["observed"]
     truth = float((g["baseline_mean"] * g["true_ratio"]).sum() / base) if "true_ratio" in g and base > 0 else np.nan
     return {"model": model, "promotion": kind, "category": category,
@@ -227,7 +227,7 @@ def _row(g: pd.DataFrame, model: str, kind: str, category: str, depth: float, se
             "true": truth, "observed": float(obs.iloc[0]) if len(obs) else np.nan}
 
 
-def _ratio_interval(g: pd.DataFrame, n_boot: int, rng: np.random.Generator) -> tuple[float, float]:
+def ratio_interval(g: pd.DataFrame, n_boot: int, rng: np.random.Generator) -> tuple[float, float]:
     """95 % bootstrap interval of sum(scenario) / sum(baseline), resampling series (draws with no baseline left out)."""
     per = g.groupby("item_id")[["scenario_mean", "baseline_mean"]].sum().to_numpy(float)
     pick = rng.integers(0, len(per), size=(n_boot, len(per)))
