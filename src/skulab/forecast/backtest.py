@@ -20,8 +20,8 @@ from skulab.forecast import fitting
 from skulab.forecast.features import Panel, build_panel
 from skulab.forecast.metrics import mase_scale, quantile_columns, score
 from skulab.forecast.zoo import ENSEMBLE, family
-from skulab.stats import paired_interval
 from skulab.periods import step
+from skulab.stats import paired_interval
 
 TRUTH_LABEL = "truth (noise floor)"
 ANCHOR_MODELS = ["SeasonalNaive", "Naive", "ETS", "DirectTabular", "RecursiveTabular"]
