@@ -52,6 +52,12 @@ WEB_ORDERS = sa.Table(
     "web_orders", meta, sa.Column("order_no", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("placed_at", sa.DateTime, nullable=False), sa.Column("customer_no", sa.Integer),
     sa.Column("depot_code", sa.String(10), nullable=False))
+WEATHER_DAILY = sa.Table(
+    "weather_daily", meta, sa.Column("area", sa.String(40), primary_key=True),
+    sa.Column("obs_date", sa.Date, primary_key=True), sa.Column("temp_anomaly", sa.Numeric(4, 1)))
+SHOP_EVENTS = sa.Table(
+    "shop_events", meta, sa.Column("shop_no", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("event_date", sa.Date, primary_key=True))
 WEB_ORDER_LINES = sa.Table(
     "web_order_lines", meta, sa.Column("order_no", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("article_no", sa.Integer, primary_key=True, autoincrement=False),
@@ -68,6 +74,9 @@ def foreign_tables(tables: dict[str, pd.DataFrame]) -> dict[sa.Table, pd.DataFra
     kinds = sorted(sales["promo_type"].dropna().unique())
     code = {k: f"PC{i + 1:03d}" for i, k in enumerate(kinds)}
     promo = tables["promotion"]
+    cov = tables["covariate"]
+    weather = cov[cov["name"] == "temperature_anomaly"]
+    events = cov[(cov["name"] == "local_event") & (cov["value"] == 1)]
     return {
         ARTICLES: pd.DataFrame({
             "article_no": sku["sku_id"].map(article), "model_code": sku["style_id"], "descr": sku["name"],
@@ -90,6 +99,10 @@ def foreign_tables(tables: dict[str, pd.DataFrame]) -> dict[sa.Table, pd.DataFra
             # stock-outs were not recorded in the first four weeks: NULL, as in an ERP that added the flag later
             "sold_out": sales["stockout"].map({True: "Y", False: "N"}).where(
                 sales["date"] >= sales["date"].min() + pd.Timedelta(days=28))}),
+        WEATHER_DAILY: pd.DataFrame({"area": weather["scope"].str.removeprefix("region:"),
+                                     "obs_date": weather["date"].dt.date, "temp_anomaly": weather["value"]}),
+        SHOP_EVENTS: pd.DataFrame({"shop_no": events["scope"].str.removeprefix("store:").map(shop),
+                                   "event_date": events["date"].dt.date}),
         WEB_ORDERS: pd.DataFrame({
             "order_no": tables["orders"]["order_id"].map(order), "placed_at": tables["orders"]["ts"],
             "customer_no": customer, "depot_code": tables["orders"]["fdc_id"]}),

@@ -24,7 +24,8 @@ from skulab.erp import make_engine
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "sql_source"
 SERVERS = {"mysql": "SKULAB_TEST_MYSQL_URL", "postgres": "SKULAB_TEST_POSTGRES_URL"}
-FOREIGN = ["articles", "campaigns", "daily_sales", "depots", "promo_codes", "shops", "web_order_lines", "web_orders"]
+FOREIGN = ["articles", "campaigns", "daily_sales", "depots", "promo_codes", "shop_events", "shops", "weather_daily",
+           "web_order_lines", "web_orders"]
 
 
 def _make_source():
@@ -146,12 +147,15 @@ def test_sql_source_builds_backtests_forecasts_and_the_client_reads_the_forecast
     engine = make_engine(erp)
     with engine.connect() as conn:
         sales = conn.execute(sa.text("SELECT COUNT(*), SUM(units) FROM fact_sales")).one()
+        covariates = conn.execute(sa.text("SELECT COUNT(*) FROM covariate")).scalar_one()
         row = conn.execute(sa.text("SELECT sku_id, store_id, forecast_date, model, mean FROM sales_forecast_latest "
                                    "ORDER BY sku_id, store_id, forecast_date, model")).first()
     engine.dispose()
     foreign = make_source.foreign_tables(_demo_tables())
     daily = foreign[make_source.DAILY_SALES]
     assert sales[0] == len(daily) and float(sales[1]) == pytest.approx(float(daily["qty"].sum()))
+    weather = foreign[make_source.WEATHER_DAILY]
+    assert covariates == len(weather) + len(foreign[make_source.SHOP_EVENTS]) + weather["obs_date"].nunique()
     assert row is not None, "the forecast wrote no rows"
     sku, store, day, model, mean = row
     shown = _client_lookup(erp, sku, store, f"{day:%Y-%m-%d}", model)
