@@ -103,3 +103,17 @@ def test_planted_uplift_is_forecast_with_its_sign_and_roughly_its_size(planted_i
     assert np.allclose(untouched["uplift_ratio"], 1.0)  # nothing was promoted there: the forecast is unchanged
     table = whatif.validate_uplift(fitted, panel, generator=False, n_boot=50).set_index(["promotion", "category"])
     assert table.loc[("pct_off", "all"), "estimated"] > 1.3 and table.loc[("pct_off", "all"), "promoted_series"] == 8
+
+
+def test_the_uplift_figure_spans_the_points_not_an_interval_of_thousands_of_percent() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skulab.whatif import plot_uplift
+
+    table = pd.DataFrame({"promotion": ["bundle"] * 2, "category": ["Tops", "Shoes"], "promoted_series": [12, 0],
+                          "estimated": [1.4, 3.0], "lo": [1.2, 1.5], "hi": [1.6, 128.0], "true": [1.5, 1.8],
+                          "observed": [1.3, float("nan")]})
+    fig = plot_uplift(table, "t")
+    left, right = fig.axes[0].get_xlim()
+    assert left < 0 < 200 < right < 400  # the point at +200 % shows; the +12,700 % whisker runs off the axis

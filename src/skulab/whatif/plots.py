@@ -31,9 +31,16 @@ def uplift_grid(table: pd.DataFrame, title: str) -> plt.Figure:
         ax.set_title(kind, fontsize="medium")
     for ax in list(axes.flat)[len(kinds):]:
         ax.set_visible(False)
+    # the axis spans the points, not the widest interval: one category with no promoted series can have an
+    # interval of thousands of percent that would flatten every other panel; such whiskers run off the edge
+    points = (table[["estimated", "true", "observed"]].stack().dropna() - 1) * 100
+    if len(points):
+        lo, hi = min(points.min(), 0.0), max(points.max(), 0.0)
+        pad = 0.15 * (hi - lo or 1.0)
+        axes.flat[0].set_xlim(lo - pad, hi + pad)
     for ax in axes[-1]:
         ax.set_xlabel("uplift, % of baseline units")
     axes.flat[0].legend(fontsize="small", loc="best")
-    fig.suptitle(title + " (promoted series in the history in brackets)")
+    fig.suptitle(title + " (promoted series in the history in brackets; intervals may run off the axis)")
     fig.tight_layout()
     return fig
