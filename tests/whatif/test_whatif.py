@@ -116,4 +116,4 @@ def test_the_uplift_figure_spans_the_points_not_an_interval_of_thousands_of_perc
                           "observed": [1.3, float("nan")]})
     fig = plot_uplift(table, "t")
     left, right = fig.axes[0].get_xlim()
-    assert left < 0 < 200 < right < 400  # the point at +200 % shows; the +12,700 % whisker runs off the axis
+    assert left < 0 and 200 < right < 400  # the point at +200 % shows; the +12,700 % whisker runs off the axis
