@@ -9,8 +9,8 @@ import pytest
 
 from skulab.data import files
 from skulab.data.calendar import build_calendar
-from skulab.data.schema import INPUT_TABLES, TABLES
-from skulab.data.validate import Cleaning, _width, validate
+from skulab.data.schema import INPUT_TABLES, TABLES, text_width
+from skulab.data.validate import Cleaning, validate
 from skulab.erp.schema import SA_TABLES
 from skulab.errors import DataError
 
@@ -108,7 +108,7 @@ def test_widths_match_the_database_columns() -> None:
     for name, table in TABLES.items():
         for col in table.columns:
             length = getattr(SA_TABLES[name].c[col.name].type, "length", None)
-            assert _width(table, col) == length, (name, col.name)
+            assert text_width(table, col) == length, (name, col.name)
 
 
 def test_ids_longer_than_the_database_column_are_refused(small_tables: dict) -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
 from skulab.data import SourceData
 from skulab.data.calendar import build_calendar
-from skulab.data.schema import TABLES
+from skulab.data.schema import INPUT_TABLES, TABLES
 from skulab.data.validate import Cleaning, validate
 from skulab.errors import DataError
 from skulab.periods import WEEKDAYS, infer_freq
@@ -34,6 +35,16 @@ def check_options(locale: str, sales_freq: str | None) -> None:
         raise DataError(f"locale {locale!r} unknown; use one of {', '.join(LOCALES)}")
     if sales_freq is not None and sales_freq != "D" and sales_freq not in {f"W-{d}" for d in WEEKDAYS}:
         raise DataError(f"sales_freq {sales_freq!r} unknown; use 'D' or 'W-MON' .. 'W-SUN'")
+
+
+def table_name_problem(f: Path, stem: str) -> str | None:
+    """Why source file `f`, named after `stem`, gives no input table (an output table, or no table at all);
+    None when it does."""
+    if stem in INPUT_TABLES:
+        return None
+    if stem in TABLES:
+        return f"{f}: {stem} is an output table written by skulab runs, not an input; remove the file"
+    return f"{f}: unknown table {stem!r}{did_you_mean(stem, INPUT_TABLES)} (known: {', '.join(INPUT_TABLES)})"
 
 
 def column_problems(name: str, df: pd.DataFrame, where: str) -> list[str]:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from skulab.data.scope import COVARIATE_KINDS, parse
+from skulab.data.validate import _rows
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 _REFS = {"region": ("dim_store", "region"), "category": ("dim_sku", "category"), "store": ("dim_store", "store_id"),
@@ -23,12 +24,12 @@ def problems(tables: dict[str, pd.DataFrame], where: str) -> list[str]:
     bad_name = ~cov["name"].astype(str).str.match(NAME)
     if bad_name.any():
         found.append(f"{where}: {int(bad_name.sum())} name(s) that are not a letter then up to 39 letters, digits or "
-                     f"'_' at {_rows(bad_name)} (e.g. {cov['name'][bad_name].iloc[0]!r}); rename them (they become "
+                     f"'_' at {_rows(np.flatnonzero(bad_name))} (e.g. {cov['name'][bad_name].iloc[0]!r}); rename them (they become "
                      "feature names)")
     scope = parse(cov["scope"])
     unreadable = scope["kind"].isna() | ~scope["kind"].isin(COVARIATE_KINDS)
     if unreadable.any():
-        found.append(f"{where}: {int(unreadable.sum())} scope(s) skulab cannot read at {_rows(unreadable)} (e.g. "
+        found.append(f"{where}: {int(unreadable.sum())} scope(s) skulab cannot read at {_rows(np.flatnonzero(unreadable))} (e.g. "
                      f"{cov['scope'][unreadable].iloc[0]!r}); write all, region:<name>, category:<name>, store:<id>, "
                      "sku:<id> or store:<id>/sku:<id>")
     for name, kinds in scope["kind"].groupby(cov["name"]).unique().items():
@@ -58,11 +59,5 @@ def _unknown_refs(cov: pd.DataFrame, scope: pd.DataFrame, tables: dict[str, pd.D
         unknown = ids.notna() & ~ids.isin(tables[table][column].dropna().astype(str))
         if unknown.any():
             found.append(f"{where}: {int(unknown.sum())} scope(s) name a {what} not in {table}.{column} at "
-                         f"{_rows(unknown)} (e.g. {cov['scope'][unknown].iloc[0]!r}); fix the scope or add the {what}")
+                         f"{_rows(np.flatnonzero(unknown))} (e.g. {cov['scope'][unknown].iloc[0]!r}); fix the scope or add the {what}")
     return found
-
-
-def _rows(mask: pd.Series) -> str:
-    pos = np.flatnonzero(mask.to_numpy())
-    shown = ", ".join(str(int(p) + 1) for p in pos[:3])
-    return f"row {shown}" if len(pos) == 1 else f"rows {shown}" + (f" and {len(pos) - 3} more" if len(pos) > 3 else "")

@@ -37,8 +37,8 @@ from pathlib import Path
 import pandas as pd
 
 from skulab.data import SourceData
-from skulab.data.canonical import assemble, check_options, did_you_mean
-from skulab.data.schema import INPUT_TABLES, TABLES
+from skulab.data.canonical import assemble, check_options, table_name_problem
+from skulab.data.schema import TABLES
 from skulab.errors import DataError
 
 FORMATS = (".csv", ".parquet")
@@ -63,13 +63,11 @@ def _scan(directory: Path, problems: list[str]) -> dict[str, Path]:
             if base in TABLES:
                 problems.append(f"{f}: unsupported file type for table {base}; use {base}.csv or {base}.parquet")
             continue
-        if stem in INPUT_TABLES:
-            found.setdefault(stem, []).append(f)
-        elif stem in TABLES:
-            problems.append(f"{f}: {stem} is an output table written by skulab runs, not an input; remove the file")
+        problem = table_name_problem(f, stem)
+        if problem:
+            problems.append(problem)
         else:
-            problems.append(f"{f}: unknown table {stem!r}{did_you_mean(stem, INPUT_TABLES)} "
-                            f"(known: {', '.join(INPUT_TABLES)})")
+            found.setdefault(stem, []).append(f)
     for name, paths in found.items():
         if len(paths) > 1:
             problems.append(f"{directory}: table {name} is given twice ({', '.join(p.name for p in paths)}); keep one")

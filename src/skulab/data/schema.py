@@ -41,6 +41,14 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
 
+def text_width(table: Table, col: Column) -> int | None:
+    """Characters the databases' column holds: 64 for ids and text keys, 255 for other text, None for no limit
+    (numbers, dates, and the run logs' `params` JSON); the DDL (skulab.erp.schema) and validation both use it."""
+    if col.kind == "id" or (col.kind == "str" and col.name in table.key):
+        return 64
+    return 255 if col.kind == "str" and col.name != "params" else None
+
+
 def _c(name: str, kind: Kind, nullable: bool = False, doc: str = "") -> Column:
     return Column(name, kind, nullable, doc)
 

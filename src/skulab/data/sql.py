@@ -21,9 +21,8 @@ import sqlalchemy as sa
 
 from skulab.config import Config
 from skulab.data import SourceData
-from skulab.data.canonical import assemble, check_options, did_you_mean
-from skulab.data.schema import INPUT_TABLES, TABLES
-from skulab.erp.connect import make_engine
+from skulab.data.canonical import assemble, check_options, table_name_problem
+from skulab.erp.connect import make_engine, under_root
 from skulab.errors import ConfigError, DatabaseError, DataError
 
 SOURCE_URL_VAR = "SKULAB_SOURCE_URL"
@@ -57,9 +56,7 @@ def source_url(cfg: Config) -> str:
     if not url:
         raise ConfigError(f"{cfg.source_file}: data.url is required for source 'sql' (or set ${SOURCE_URL_VAR} "
                           "when the URL holds a password)")
-    if url.startswith("duckdb:///") and not url.startswith("duckdb:////") and url != "duckdb:///:memory:":
-        return f"duckdb:///{cfg.root / url.removeprefix('duckdb:///')}"
-    return url
+    return under_root(url, cfg.root)
 
 
 def queries_folder(cfg: Config) -> Path:
@@ -123,15 +120,12 @@ def _scan(folder: Path, problems: list[str]) -> dict[str, Path]:
         if f.name.startswith(".") or f.suffix.lower() != ".sql":
             continue
         name = f.stem
-        if not f.is_file():
-            problems.append(f"{f}: is not a regular file; give the {name} query as a .sql file or remove the entry")
-        elif name in INPUT_TABLES:
-            found[name] = f
-        elif name in TABLES:
-            problems.append(f"{f}: {name} is an output table written by skulab runs, not an input; remove the file")
+        problem = (f"{f}: is not a regular file; give the {name} query as a .sql file or remove the entry"
+                   if not f.is_file() else table_name_problem(f, name))
+        if problem:
+            problems.append(problem)
         else:
-            problems.append(f"{f}: unknown table {name!r}{did_you_mean(name, INPUT_TABLES)} "
-                            f"(known: {', '.join(INPUT_TABLES)})")
+            found[name] = f
     return found
 
 

@@ -16,8 +16,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from skulab.data import covariates
-from skulab.data.schema import TABLES, Column, Table
+from skulab.data.schema import TABLES, Column, Table, text_width
 from skulab.errors import DataError
 
 _POSITIVE = {("order_line", "qty"), ("order_line", "price"), ("fact_sales", "price"),
@@ -80,13 +79,6 @@ def _show(value: object) -> str:
     return str(value)
 
 
-def _width(table: Table, col: Column) -> int | None:
-    """Characters the databases' column holds (as skulab.erp.schema creates it), None for no limit."""
-    if col.kind == "id" or (col.kind == "str" and col.name in table.key):
-        return 64
-    return 255 if col.kind == "str" and col.name != "params" else None
-
-
 def _positions(codes: np.ndarray, flags: np.ndarray) -> np.ndarray:
     """Rows whose distinct value (`codes` index the distinct values, -1 is missing) is flagged."""
     flagged = np.flatnonzero(flags)
@@ -116,7 +108,7 @@ def _texts(table: Table, col: Column, s: pd.Series) -> tuple[pd.Series, list[_Ba
         texts = [t or None for t in texts]
     bads.append(_Bad(_positions(codes, np.array([t is not None and "\x00" in t for t in texts], dtype=bool)),
                      "value(s) with a NUL byte (\\x00)", "PostgreSQL cannot store it: remove it"))
-    width = _width(table, col)
+    width = text_width(table, col)
     if width is not None:
         long = np.array([t is not None and len(t) > width for t in texts], dtype=bool)
         bads.append(_Bad(_positions(codes, long), f"value(s) longer than {width} characters",
@@ -460,6 +452,8 @@ def validate(tables: dict[str, pd.DataFrame], origin: dict[str, str] | None = No
         problems += _ref_problems(TABLES[name], out, _where(origin, name))
     problems += _gap_problems(out, origin) + _spelling_problems(out, origin)
     if "covariate" in out:
+        from skulab.data import covariates  # its checks quote rows as this module does
+
         problems += covariates.problems(out, _where(origin, "covariate"))
     if problems:
         raise DataError("; ".join(problems))

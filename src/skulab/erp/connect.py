@@ -29,8 +29,13 @@ def database_url(cfg: Config, url: str | None = None) -> str:
     if not url:
         return f"duckdb:///{cfg.root / 'data' / (cfg.profile + '.duckdb')}"
     _require_database(url, cfg.profile)
+    return under_root(url, cfg.root)
+
+
+def under_root(url: str, root: Path) -> str:
+    """A relative DuckDB file URL (duckdb:///data/x.duckdb) anchored at the project root; any other URL as given."""
     if url.startswith("duckdb:///") and not url.startswith("duckdb:////") and url != "duckdb:///:memory:":
-        return f"duckdb:///{cfg.root / url.removeprefix('duckdb:///')}"
+        return f"duckdb:///{root / url.removeprefix('duckdb:///')}"
     return url
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import sqlalchemy as sa
 
-from skulab.data.schema import TABLES, Column, Table
+from skulab.data.schema import TABLES, Column, Table, text_width
 from skulab.errors import DatabaseError
 
 metadata = sa.MetaData()
@@ -22,11 +22,11 @@ _VIEWS = {
 }
 
 
-def _sql_type(col: Column, in_key: bool) -> sa.types.TypeEngine:
-    if col.kind == "id" or (col.kind == "str" and in_key):
-        return sa.String(64)
+def _sql_type(table: Table, col: Column) -> sa.types.TypeEngine:
+    width = text_width(table, col)
+    if col.kind in ("id", "str"):
+        return sa.String(width) if width else sa.Text()
     return {
-        "str": sa.String(255),
         "date": sa.Date(),
         "timestamp": sa.DateTime(),
         "int": sa.Integer(),
@@ -37,7 +37,7 @@ def _sql_type(col: Column, in_key: bool) -> sa.types.TypeEngine:
 
 def _sa_table(table: Table, meta: sa.MetaData, keyed: bool = True) -> sa.Table:
     columns = [
-        sa.Column(c.name, sa.Text() if c.name == "params" else _sql_type(c, c.name in table.key),
+        sa.Column(c.name, _sql_type(table, c),
                   nullable=c.nullable and c.name not in table.key, comment=c.doc or None)
         for c in table.columns
     ]

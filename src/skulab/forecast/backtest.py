@@ -18,7 +18,7 @@ from skulab.config import ForecastConfig, override
 from skulab.errors import ConfigError
 from skulab.forecast import fitting
 from skulab.forecast.features import Panel, build_panel
-from skulab.forecast.metrics import mase_scale, quantile_columns, score
+from skulab.forecast.metrics import mase_scale, quantile_loss, score
 from skulab.forecast.zoo import ENSEMBLE, family
 from skulab.periods import step
 from skulab.stats import paired_interval
@@ -168,7 +168,7 @@ def paired_wql(abl: Backtest, reference: str, other: str, models: list[str], n_b
     b = rows[rows["variant"] == other].set_index(keys)
     common = a.index.intersection(b.index)
     a, b = a.loc[common], b.loc[common]
-    loss_a, loss_b = _point_loss(a), _point_loss(b)
+    loss_a, loss_b = quantile_loss(a), quantile_loss(b)
     actual = a["actual"].abs().to_numpy(dtype=float)
     wql_a, wql_b = loss_a.sum() / actual.sum(), loss_b.sum() / actual.sum()
     series = common.get_level_values("item_id")
@@ -177,14 +177,6 @@ def paired_wql(abl: Backtest, reference: str, other: str, models: list[str], n_b
     return pd.Series({"model": model, "reference": reference, "variant": other, "WQL_reference": wql_a,
                       "WQL_variant": wql_b, "change": wql_b / wql_a - 1, "change_lo": lo / wql_a,
                       "change_hi": hi / wql_a, "series": series.nunique(), "points": len(common)})
-
-
-def _point_loss(frame: pd.DataFrame) -> np.ndarray:
-    """Each point's quantile loss, 2 x pinball averaged over the quantiles (its share of WQL's numerator)."""
-    y = frame["actual"].to_numpy(dtype=float)
-    losses = [2 * np.maximum(q * (y - frame[c].to_numpy(float)), (q - 1) * (y - frame[c].to_numpy(float)))
-              for c, q in quantile_columns(frame).items()]
-    return np.mean(losses, axis=0)
 
 
 def ablation_by_window(scores: pd.DataFrame, models: list[str]) -> pd.DataFrame:

@@ -48,6 +48,14 @@ def coverage(frame: pd.DataFrame) -> float:
     return float(inside.mean()) if len(y) else float("nan")
 
 
+def quantile_loss(frame: pd.DataFrame) -> np.ndarray:
+    """Each point's quantile loss, 2 x pinball averaged over the quantiles: its share of WQL's numerator."""
+    y = frame["actual"].to_numpy(dtype=float)
+    losses = [2 * np.maximum(q * (y - frame[c].to_numpy(float)), (q - 1) * (y - frame[c].to_numpy(float)))
+              for c, q in quantile_columns(frame).items()]
+    return np.mean(losses, axis=0) if losses else np.full(len(y), np.nan)
+
+
 def score(scored: pd.DataFrame, scale: pd.Series | None = None) -> pd.Series:
     """WQL, MASE, WAPE, bias and the number of points for one forecast on its scored points.
 
@@ -55,11 +63,9 @@ def score(scored: pd.DataFrame, scale: pd.Series | None = None) -> pd.Series:
     """
     y = scored["actual"].to_numpy(dtype=float)
     total = np.abs(y).sum()
-    quantiles = quantile_columns(scored)
-    pinball = [2 * np.sum(np.maximum(q * (y - scored[c]), (q - 1) * (y - scored[c]))) for c, q in quantiles.items()]
     median = scored["q50"].to_numpy(dtype=float)
     out = {
-        "WQL": float(np.mean(pinball) / total) if total > 0 else np.nan,
+        "WQL": float(quantile_loss(scored).sum() / total) if total > 0 else np.nan,
         "WAPE": float(np.abs(y - median).sum() / total) if total > 0 else np.nan,
         "bias": float((scored["mean"].sum() - y.sum()) / total) if total > 0 else np.nan,
         "MASE": np.nan,
