@@ -29,7 +29,7 @@ from skulab import registry
 from skulab.errors import ConfigError
 from skulab.registry import ASSORT_METHODS, FEATURE_GROUPS, FORECAST_MODELS, FREQ_PATTERN
 
-SHARED_DATA_DIRS = {"online_retail": "online_retail", "frat": "breakfast_at_the_frat"}
+SHARED_DATA_DIRS = {"online_retail": "online_retail", "frat": "breakfast_at_the_frat", "groceries": "groceries"}
 AssortMethod = Literal[tuple(ASSORT_METHODS)]  # type: ignore[valid-type]
 FeatureGroup = Literal[FEATURE_GROUPS]  # type: ignore[valid-type]
 RULE = re.compile(r"^rule(\d{1,2})?$")
@@ -92,15 +92,15 @@ class DataConfig(_Section):
     `seed`, `scale`, `orders_scale`, `start` and `days` shape the demo chain only; `locale` serves `files`.
     """
 
-    source: Literal["demo", "online_retail", "frat", "files", "sql"] = Field(
+    source: Literal["demo", "online_retail", "frat", "groceries", "files", "sql"] = Field(
         description="Where the rows come from: `demo` generates the seeded synthetic apparel chain, "
-                    "`online_retail` and `frat` read the shared real data sets, `files` reads your own "
+                    "`online_retail`, `frat` and `groceries` read the shared real data sets, `files` reads your own "
                     "files (docs/data_format.md), `sql` runs your SELECTs against your own ERP "
                     "(docs/sql_source.md).")
     path: Path | None = Field(
         None,
         description="The data's folder or file, relative to the project root: required for `files`; null "
-                    "reads `online_retail` or `frat` from the shared data folder (../shared/data or "
+                    "reads `online_retail`, `frat` or `groceries` from the shared data folder (../shared/data or "
                     "$SKULAB_SHARED_DATA).")
     seed: int = Field(
         7, description="Seed of the demo generator: another seed draws another chain of the same size.")
@@ -242,10 +242,30 @@ class ForecastConfig(_Section):
         [0.1, 0.5, 0.9],
         description="Quantile levels forecast, in (0, 1), sorted; 0.1, 0.5 and 0.9 are required because the "
                     "ERP stores q10, q50 and q90.")
+    recipe: Literal["manual", "auto"] = Field(
+        "manual",
+        description="`manual` runs the settings as written; `auto` chooses the feature groups, the imputation, the "
+                    "zoo (among `models`), the ensemble and the calibration on the `recipe_windows` horizons before "
+                    "the test windows (before the forecast, in the weekly job), within `recipe_fits` fits, and "
+                    "falls back to AutoGluon alone with the raw columns when that scores better there.")
+    recipe_windows: int = Field(
+        1, ge=1,
+        description="Selection windows of the `auto` recipe, each one horizon, right before the test windows: "
+                    "more choose more surely and cost a fit each per candidate.")
+    recipe_fits: int = Field(
+        12, ge=2,
+        description="Budget of the `auto` recipe in fits (a candidate costs one per selection window): the "
+                    "profile's settings and the anchor come first, then feature groups and imputations until "
+                    "the budget is spent.")
+    recipe_tolerance: float = Field(
+        0.005, ge=0, lt=1,
+        description="How much lower (relative WQL) a change must score on the selection windows for the `auto` "
+                    "recipe to keep it; ten times this is how close to the best model a zoo member must be.")
     conformal: bool = Field(
         False,
-        description="Move each model's q10 and q90 so that its validation window holds 80 % of the sales "
-                    "(conformal calibration): switch on when the intervals cover too little or too much.")
+        description="Calibrate each model's q10 and q90, per horizon step and in units of each series' scale, so "
+                    "that its validation windows hold 80 % of the sales, and keep its own quantiles where that "
+                    "does not help on the latest validation window; needs `val_windows` of 2 or more.")
     epochs: int = Field(
         5, ge=1,
         description="Training epochs of the deep models (DeepAR, PatchTST, ...): more train longer.")
@@ -281,6 +301,13 @@ class ForecastConfig(_Section):
                     "configured `engine`; null fits one zoo for all series.")
     seed: int = Field(
         7, description="Seed of the model fits and of the `max_series` sample: the same seed repeats a run.")
+
+    @model_validator(mode="after")
+    def _calibration_is_checked(self) -> ForecastConfig:
+        if self.conformal and self.val_windows < 2:
+            raise ValueError(f"conformal: true needs val_windows of 2 or more (got {self.val_windows}): the "
+                             "calibration is fitted on the earlier validation windows and checked on the latest")
+        return self
 
     @field_validator("models", "ablation_models")
     @classmethod
@@ -422,13 +449,23 @@ class AssortConfig(_Section):
         description="Outside SKUs (by the weight of orders they alone complete), and as many cheapest "
                     "stocked SKUs, `local_search` tries on each move: more search wider and slower.")
     guard_candidates: list[AssortMethod] = Field(
-        ["net", "hybrid", "sku2vec", "local_search"],
-        description="Methods `guarded` may pick instead of popularity, each only when it beats popularity's "
-                    "fill of the last training week by more than `guard_margin`.")
+        ["net", "hybrid", "local_search"],
+        description="Methods `guarded` may pick instead of popularity, each only when it beats popularity "
+                    "surely on the held-out weeks (`guard_weeks`, `guard_confidence`); each costs a run per "
+                    "held-out week (sku2vec an embedding fit per week and FDC, which is why it is not a default).")
+    guard_weeks: int = Field(
+        3, ge=1,
+        description="Weeks `guarded` holds out, the latest before the test, each trained on a window as long as "
+                    "the method's own: more weeks make its choice surer and cost a run of every candidate each.")
+    guard_confidence: float = Field(
+        0.95, gt=0.5, lt=1,
+        description="How sure `guarded` must be that a candidate fills more held-out orders than popularity (a "
+                    "one-sided paired test over the orders, split among the candidates) before it picks it: "
+                    "higher keeps popularity more often.")
     guard_margin: float = Field(
         0.0, ge=0, lt=1,
-        description="How much (a share of orders filled: 0.01 is one point) a candidate must beat "
-                    "popularity by on the last training week for `guarded` to pick it.")
+        description="How much (a share of orders filled: 0.01 is one point) a candidate's sure gain over "
+                    "popularity on the held-out weeks must exceed for `guarded` to pick it.")
     learned_label_time_limit: float = Field(
         2.0, gt=0,
         description="Seconds each MIP may run that labels a past week's optimum for the `learned` method.")

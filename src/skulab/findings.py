@@ -102,8 +102,9 @@ def features(panel: Panel, uplift: pd.DataFrame, response: pd.DataFrame, holiday
 
 
 def forecast_models(board: pd.DataFrame, table: pd.DataFrame, ablation_table: pd.DataFrame,
-                    runs: pd.DataFrame) -> str:
-    """Chapter 03: which model wins, skulab against the anchor and the best statistical model, the ablation."""
+                    runs: pd.DataFrame, recipe: pd.DataFrame | None = None) -> str:
+    """Chapter 03: what the automatic recipe chose, which model wins, skulab against the anchor and the best
+    statistical model, the ablation."""
     from skulab.forecast.backtest import gain_vs_best_statistical, headline
 
     models = board[board["model"] != _TRUTH].sort_values("WQL")
@@ -112,7 +113,8 @@ def forecast_models(board: pd.DataFrame, table: pd.DataFrame, ablation_table: pd
     wql, gain = table.loc[head, "mean"], table.loc[head, "gain_vs_anchor"]
     stats = board[board["family"].isin(_STATISTICAL)].sort_values("WQL")
     wins = int((table.loc[head, windows] < table.loc[ref, windows]).sum())
-    text = [(f"Over {len(windows)} test windows the best model of the zoo is {models['model'].iloc[0]} (mean WQL "
+    text = [_recipe(recipe)] if recipe is not None else []
+    text += [(f"Over {len(windows)} test windows the best model of the zoo is {models['model'].iloc[0]} (mean WQL "
             f"{models['WQL'].iloc[0]:.3f}). skulab's headline ({head.split(': ', 1)[1]}) scores {wql:.3f}, "
             f"{_relative(gain)} the anchor's {table.loc[ref, 'mean']:.3f}, better in {wins} of {len(windows)} windows")]
     if len(stats):
@@ -136,9 +138,18 @@ def forecast_models(board: pd.DataFrame, table: pd.DataFrame, ablation_table: pd
     if m5:
         text.append(f"The M5-recipe LightGBM alone scores {table.loc[m5, 'mean']:.3f}: skulab's headline is "
                     f"{_relative(1 - wql / table.loc[m5, 'mean'])} it.")
-    covered = board.set_index("model")["coverage80"].get(head.split(": ", 1)[1]) if "coverage80" in board else None
-    if covered is not None and pd.notna(covered):
-        text.append(f"Its q10-q90 interval holds {covered:.1%} of the scored sales (80 % is calibrated).")
+    row = board.set_index("model").reindex([head.split(": ", 1)[1]]).iloc[0]
+    if pd.notna(row.get("coverage80", np.nan)):
+        pit = row.get("coverage80_pit", np.nan)
+        counted = f", {pit:.1%} counted by the randomised PIT" if pd.notna(pit) else ""
+        aim = "within" if pd.notna(pit) and abs(pit - 0.8) <= 0.05 else "outside"
+        text.append(f"Its q10-q90 interval holds {row['coverage80']:.1%} of the scored sales{counted} ({aim} the "
+                    "aim of 80 +/- 5 %).")
+        raw = row.get("coverage80_pit_raw", np.nan)
+        if pd.notna(raw) and pd.notna(pit):
+            moved = "closer to" if abs(pit - 0.8) < abs(raw - 0.8) else (
+                "no closer to" if abs(pit - 0.8) == abs(raw - 0.8) else "further from")
+            text.append(f"As fitted, before calibration, it held {raw:.1%}: calibration moved it {moved} 80 %.")
     if _TRUTH in set(board["model"]):
         floor = board.loc[board["model"] == _TRUTH, "WQL"].iloc[0]
         gap = models["WQL"].iloc[0] - floor
@@ -148,6 +159,22 @@ def forecast_models(board: pd.DataFrame, table: pd.DataFrame, ablation_table: pd
     text.append(f"{dropped} series were left out of training (at most, per window) and {fallbacks} forecasts fell back "
                 "to SeasonalNaive.")
     return " ".join(text)
+
+
+def _recipe(table: pd.DataFrame) -> str:
+    """What the automatic recipe tried and kept, from its selection table."""
+    ran = table[table["fits"] > 0]
+    kept = table[table["decision"].fillna("").str.startswith("kept")]["candidate"].tolist()
+    anchor = table["decision"].fillna("").str.contains("the anchor is the recipe").any()
+    skipped = int(table["decision"].fillna("").str.startswith("not run").sum())
+    what = ("AutoGluon alone with the raw columns, which scored better there than the profile's settings" if anchor
+            else "the profile's settings" + (f" changed by {_names(kept)}" if kept else ", unchanged"))
+    zoo = table.loc[table["step"] == "zoo", "decision"]
+    cal = table.loc[table["step"] == "calibration", "decision"]
+    return (f"The automatic recipe tried {len(ran)} candidates ({int(ran['fits'].sum())} fits) on the selection "
+            f"windows before the test windows{f', {skipped} more were beyond its budget' if skipped else ''} and "
+            f"chose {what}" + (f"; zoo: {zoo.iloc[0]}" if len(zoo) else "") +
+            (f"; calibration {cal.iloc[0]}" if len(cal) else "") + ".")
 
 
 def forecast_job(first: JobResult, again: JobResult, runs: pd.DataFrame, lookup: pd.DataFrame) -> str:
@@ -240,7 +267,41 @@ def rolling(summary: pd.DataFrame, cfg: AssortConfig) -> str:
     rest = s[s["method"] != "popularity"]
     text.append(f"Each cell averages {int(s['folds'].iloc[0])} FDC x test weeks, and the 95 % intervals are "
                 f"{(rest['diff_hi'] - rest['diff_lo']).mean() * 100:.1f} points wide on average.")
-    return " ".join(text)
+    text += [_guard(summary), _losers(summary)]
+    return " ".join(t for t in text if t)
+
+
+def _guard(summary: pd.DataFrame) -> str:
+    """Whether the guard kept its promise in every window x K cell (see skulab.assort.verdicts.guard_check)."""
+    from skulab.assort.verdicts import KEEP, guard_check
+
+    check = guard_check(summary)
+    if check.empty:
+        return ""
+    sure = check[check["best_lo"] > 0]
+    kept = (f"; where the best method's gain is sure ({len(sure)} cells) it keeps {sure['kept'].min():.0%} of it at "
+            f"least (aim {KEEP:.0%})") if len(sure) else "; no method's gain is sure in any cell"
+    broken = check[~check["holds"]]
+    where = ", ".join(f"{r.window} weeks x K {r.k_label} ({r.guarded * 100:+.1f} points, [{r.guarded_lo * 100:+.1f}, "
+                      f"{r.guarded_hi * 100:+.1f}], best {r.best} {r.best_gain * 100:+.1f})"
+                      for r in broken.itertuples())
+    verdict = "It holds in every cell." if broken.empty else f"It misses the aim in {len(broken)} cell(s): {where}."
+    return (f"The guard's gain over popularity runs from {check['guarded'].min() * 100:+.1f} to "
+            f"{check['guarded'].max() * 100:+.1f} points over the {len(check)} window x K cells{kept}. {verdict}")
+
+
+def _losers(summary: pd.DataFrame) -> str:
+    """The methods that lose to popularity with their whole interval below zero, flagged by name and cells."""
+    from skulab.assort.verdicts import losing
+
+    lost = losing(summary)
+    if lost.empty:
+        return "No method's interval lies wholly below popularity in any cell."
+    cells = lost.groupby("method", sort=False).apply(
+        lambda g: ", ".join(f"{r.window} weeks x K {r.k_label} ({r.diff_vs_popularity * 100:+.1f})"
+                            for r in g.itertuples()), include_groups=False)
+    return ("**Flagged: worse than popularity with the whole interval below zero** " +
+            "; ".join(f"{m} at {c}" for m, c in cells.items()) + ".")
 
 
 def _in_sample_leader(fills: pd.DataFrame, test_rank: pd.Series, where: str = "In sample") -> str:

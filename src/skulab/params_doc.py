@@ -32,7 +32,7 @@ EXAMPLE = """\
 # params/mine.yaml: your own files (docs/data_format.md); every key left out takes its default
 profile: mine
 data:     {source: files, path: data/mine, locale: uk}
-forecast: {freq: D, horizon: 14, windows: 4, models: [SeasonalNaive, ETS, DirectTabular], conformal: true}
+forecast: {freq: D, horizon: 14, windows: 4, models: [SeasonalNaive, ETS, DirectTabular], conformal: true, val_windows: 2}
 assort:   {k: [100, 200, rule70], windows: [2, 4], deploy_method: hybrid, deploy_k: rule70}
 allocate: {margin: 12.0, holding: 1.5}
 """

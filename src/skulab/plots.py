@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -97,6 +98,23 @@ def by_window(table: pd.DataFrame, title: str, ylabel: str = "WQL", ax: plt.Axes
     table.plot(ax=ax, marker="o", linewidth=1.2)
     ax.set(title=title, xlabel="window (oldest first)", ylabel=ylabel)
     ax.set_xticks(list(table.index))
+    ax.legend(loc="best", fontsize="small", ncol=2)
+    return ax
+
+
+def coverage_by_step(table: pd.DataFrame, title: str, ax: plt.Axes | None = None) -> plt.Axes:
+    """Randomised-PIT coverage of q10-q90 by horizon step (model, step, coverage80_pit[, coverage80_pit_raw]): one
+    line per model, its quantiles as fitted dashed beside it when calibrated, the 75-85 % band shaded."""
+    ax = _axes(ax, (9, 4))
+    ax.axhspan(0.75, 0.85, color="grey", alpha=0.15, label="80 +/- 5 %")
+    for i, (model, g) in enumerate(table.groupby("model", sort=False)):
+        colour = sns.color_palette()[i % 10]
+        ax.plot(g["step"], g["coverage80_pit"], marker="o", linewidth=1.2, color=colour, label=model)
+        if "coverage80_pit_raw" in g and g["coverage80_pit_raw"].notna().any():
+            ax.plot(g["step"], g["coverage80_pit_raw"], linestyle="--", linewidth=1, color=colour,
+                    label=f"{model} as fitted")
+    ax.set(title=title, xlabel="horizon step", ylabel="share of sales inside q10-q90")
+    ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0))
     ax.legend(loc="best", fontsize="small", ncol=2)
     return ax
 

@@ -19,7 +19,7 @@ ASSORT_METHODS: dict[str, str] = {
     "net": "JD's end-to-end assortment net",
     "hybrid": "demand-weighted Reverse-Exclude, parameters chosen on the last training week",
     "local_search": "swaps from the hybrid's start, as many as the last training week supports",
-    "guarded": "the learned method that beats popularity on the last training week, else popularity",
+    "guarded": "the learned method that surely beats popularity on the held-out weeks, else popularity",
     "learned": "a ranker trained to predict each past week's optimal assortment",
     "forecast_topk": "the SKUs with the highest forecast orders for the week ahead (JD's ML-Top-K)",
     "net_forecast": "the assortment net with the week-ahead forecast among its SKU features",

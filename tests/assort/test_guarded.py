@@ -1,18 +1,37 @@
-"""The guard keeps popularity unless a candidate beats it on the held-out week, and then deploys that candidate."""
+"""The guard keeps popularity unless a candidate surely beats it on several held-out weeks, and then deploys it."""
 
+from statistics import NormalDist
+
+import numpy as np
 import pandas as pd
 
-from skulab.assort import heuristics, methods, synthetic
+from skulab.assort import guarded, heuristics, methods, synthetic
 from skulab.assort.metrics import fill_rate, stocked_mask
+from skulab.assort.windows import window, with_weeks
 from skulab.config import AssortConfig
 
 # candidates that need no torch keep these tests fast; the guard treats every candidate alike
 CFG = AssortConfig(guard_candidates=["hybrid", "local_search"])
+Z = 1.96
+
+# every week: five pairs sell together, ten more popular SKUs each beside a rare one; popularity stocks the
+# loners and completes nothing, peeling-based candidates keep the pairs
+PAIRS = [[f"a{p}", f"b{p}"] for p in range(5)] * 6 + [[f"c{c}", f"t{c}{n}"] for c in range(10) for n in range(8)]
 
 
+def _weeks(baskets: list[list[str]], n: int) -> pd.DataFrame:
+    starts = pd.date_range("2024-01-01", periods=n, freq="7D")
+    return pd.concat([synthetic.baskets(f"{w:%Y-%m-%d}", baskets, f"w{i}") for i, w in enumerate(starts)],
+                     ignore_index=True)
 
 
-def test_the_guard_keeps_popularity_when_no_candidate_beats_it_on_the_held_out_week() -> None:
+def _cell(pop: list[list[float]], cand: list[list[float]]) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """A guard cell from per-week filled flags (one order each) of popularity and a candidate `c`."""
+    return {"popularity": [(np.ones(len(x)), np.array(x)) for x in pop],
+            "c": [(np.ones(len(x)), np.array(x)) for x in cand]}
+
+
+def test_the_guard_keeps_popularity_when_no_candidate_beats_it_on_the_held_out_weeks() -> None:
     # two weeks of synthetic orders, then a held-out week of single-SKU orders of popularity's own top K:
     # popularity fills all of it, so no candidate can do better there
     train = synthetic.order_lines(40, 600, seed=2, weeks=2)
@@ -24,24 +43,20 @@ def test_the_guard_keeps_popularity_when_no_candidate_beats_it_on_the_held_out_w
     got = methods.run("guarded", [win], [[k]], CFG)[0][0].assortment
 
     assert got.method == "guarded" and got.info["choice"] == "popularity"
-    assert got.info["valid_fills"]["popularity"] == 1.0
+    assert got.info["valid_weeks"] == 2  # weeks 3 and 2 held out, each trained on the weeks before it
     assert set(got.info["valid_fills"]) == {"popularity", "hybrid", "local_search"}
     assert list(got.top(k)) == list(heuristics.popularity(win.types, k).top(k))
 
 
-def test_the_guard_picks_a_candidate_that_beats_popularity_on_the_held_out_week() -> None:
-    # every week: five pairs sell together, ten more popular SKUs each beside a rare one; popularity stocks the
-    # loners and completes nothing, peeling-based candidates keep the pairs
-    weeks = ["2024-01-01", "2024-01-08", "2024-01-15"]
-    baskets = [[f"a{p}", f"b{p}"] for p in range(5)] * 6 + [[f"c{c}", f"t{c}{n}"] for c in range(10) for n in range(8)]
-    win = synthetic.whole_window(pd.concat([synthetic.baskets(w, baskets, f"w{n}") for n, w in enumerate(weeks)], ignore_index=True))
+def test_the_guard_picks_a_candidate_that_surely_beats_popularity_on_every_held_out_week() -> None:
+    win = synthetic.whole_window(_weeks(PAIRS, 4))
     k = 10
 
     got = methods.run("guarded", [win], [[k]], CFG)[0][0].assortment
 
     fills = got.info["valid_fills"]
+    assert got.info["valid_weeks"] == 3
     assert got.info["choice"] != "popularity" and fills[got.info["choice"]] > fills["popularity"]
-    assert fills[got.info["choice"]] == max(fills.values())
     alone = methods.run(got.info["choice"], [win], [[k]], CFG)[0][0].assortment
     assert list(got.top(k)) == list(alone.top(k))  # the guard deploys exactly the method it picked
     test = win.types
@@ -49,23 +64,72 @@ def test_the_guard_picks_a_candidate_that_beats_popularity_on_the_held_out_week(
         test, stocked_mask(test, heuristics.popularity(test, k).top(k)))
 
 
-def test_a_margin_larger_than_any_gain_keeps_popularity() -> None:
-    weeks = ["2024-01-01", "2024-01-08", "2024-01-15"]
-    baskets = [[f"a{p}", f"b{p}"] for p in range(5)] * 6 + [[f"c{c}", f"t{c}{n}"] for c in range(10) for n in range(8)]
-    win = synthetic.whole_window(pd.concat([synthetic.baskets(w, baskets, f"w{n}") for n, w in enumerate(weeks)], ignore_index=True))
-    cfg = AssortConfig(guard_candidates=["hybrid"], guard_margin=0.99)
+def test_a_gain_one_week_carries_is_not_trusted() -> None:
+    # a large gain in the latest week, small losses in the two before: the pooled gain is positive, yet one week
+    cell = _cell(pop=[[0.0] * 100, [1.0] * 100, [1.0] * 100], cand=[[1.0] * 100, [1.0] * 95 + [0.0] * 5,
+                                                                      [1.0] * 95 + [0.0] * 5])
+    assert guarded.decide(cell, ["c"], Z, 0.0).choice == "popularity"
+    assert guarded.decide(cell, ["c"], Z, 0.0).fills["c"] > guarded.decide(cell, ["c"], Z, 0.0).fills["popularity"]
 
-    got = methods.run("guarded", [win], [[10]], cfg)[0][0].assortment
 
-    fills = got.info["valid_fills"]
-    assert got.info["choice"] == "popularity" and fills["hybrid"] > fills["popularity"]
+def test_a_gain_within_the_noise_keeps_popularity_and_a_sure_one_wins() -> None:
+    # 3 weeks of 200 orders: the candidate fills 2 more orders and loses 1 each week (noise), or 20 more (sure)
+    base = [1.0] * 100 + [0.0] * 100
+    noisy = [0.0] + [1.0] * 99 + [1.0, 1.0] + [0.0] * 98
+    sure = [1.0] * 120 + [0.0] * 80
+    assert guarded.decide(_cell([base] * 3, [noisy] * 3), ["c"], Z, 0.0).choice == "popularity"
+    assert guarded.decide(_cell([base] * 3, [sure] * 3), ["c"], Z, 0.0).choice == "c"
+    assert guarded.decide(_cell([base] * 3, [sure] * 3), ["c"], Z, 0.25).choice == "popularity"  # margin
+
+
+def test_more_candidates_need_a_surer_gain() -> None:
+    # each week the candidate fills 12 orders popularity misses and misses 6 it fills: 2.5 standard errors above
+    # zero over 3 weeks, enough alone (one-sided 95 %: z 1.64), not among 20 candidates (Bonferroni: z 2.81)
+    base = [1.0] * 100 + [0.0] * 100
+    cand = [0.0] * 6 + [1.0] * 94 + [1.0] * 12 + [0.0] * 88
+    cell = _cell([base] * 3, [cand] * 3)
+    assert guarded.decide(cell, ["c"], NormalDist().inv_cdf(0.95), 0.0).choice == "c"
+    assert guarded.decide(cell, ["c"], NormalDist().inv_cdf(1 - 0.05 / 20), 0.0).choice == "popularity"
+
+
+def test_the_fdcs_run_together_share_one_decision_on_their_pooled_orders() -> None:
+    def fdc(f: str) -> pd.DataFrame:
+        starts = pd.date_range("2024-01-01", periods=4, freq="7D")
+        return pd.concat([synthetic.baskets(f"{w:%Y-%m-%d}", PAIRS, f"{f}w{i}", fdc_id=f) for i, w in enumerate(starts)],
+                         ignore_index=True)
+
+    lines = with_weeks(pd.concat([fdc("F1"), fdc("F2")], ignore_index=True))
+    wins = [window(lines, f, lines["week"].min(), lines["week"].max() + pd.Timedelta(weeks=1)) for f in ("F1", "F2")]
+
+    got = methods.run("guarded", wins, [[10], [10]], CFG)
+
+    picks = {row[0].assortment.info["choice"] for row in got}
+    assert len(picks) == 1 and picks != {"popularity"}
+
+
+def test_without_a_held_out_week_the_guard_is_popularity() -> None:
+    win = synthetic.whole_window(_weeks(PAIRS, 1))
+    got = methods.run("guarded", [win], [[10]], CFG)[0][0].assortment
+    assert got.info["choice"] == "popularity" and got.info["valid_weeks"] == 0
+
+
+def test_held_out_weeks_are_trained_on_a_window_as_long_as_the_methods_and_never_look_past_it() -> None:
+    lines = with_weeks(_weeks(PAIRS, 8))
+    weeks = pd.date_range("2024-01-01", periods=8, freq="7D")
+    win = window(lines, "F1", weeks[5], weeks[7], past_weeks=3)  # a 2-week window, 3 earlier weeks readable
+
+    splits = win.validation_splits(3)
+
+    assert [pd.Timestamp(h) for h, _, _ in splits] == [weeks[6], weeks[5], weeks[4]]
+    for held, inner, test in splits:
+        assert len(inner.weeks) == 2 and inner.weeks.max() < held and pd.Timestamp(inner.lines["week"].max()) < held
+        assert test.total == len(PAIRS)
+    assert all(pd.Timestamp(inner.chain["week"].min()) >= weeks[2] for _, inner, _ in splits)
+    assert not any((pd.Timestamp(h) >= weeks[7]) for h, _, _ in splits)  # the window ends before week 7
 
 
 def test_the_guard_reuses_its_pick_from_methods_already_run_and_is_charged_their_time() -> None:
-    weeks = ["2024-01-01", "2024-01-08", "2024-01-15"]
-    baskets = [[f"a{p}", f"b{p}"] for p in range(5)] * 6 + [[f"c{c}", f"t{c}{n}"] for c in range(10) for n in range(8)]
-    wins = [synthetic.whole_window(pd.concat([synthetic.baskets(w, baskets, f"w{n}") for n, w in enumerate(weeks)],
-                                             ignore_index=True))]
+    wins = [synthetic.whole_window(_weeks(PAIRS, 4))]
     ks = [[10]]
     fresh = methods.run("guarded", wins, ks, CFG)[0][0]
     pick = fresh.assortment.info["choice"]

@@ -230,6 +230,17 @@ def _frat(**kw: object) -> Callable[[Project], None]:
     return run
 
 
+def _groceries(text: str | None) -> Callable[[Project], None]:
+    """A groceries.csv of `text` (None: no file) in its own folder, and a profile reading it."""
+    def run(p: Project) -> None:
+        (p.root / "groceries").mkdir()
+        if text is not None:
+            (p.root / "groceries" / "groceries.csv").write_text(text)
+        p.profile("groceries", data={"source": "groceries", "path": "groceries", "seed": None, "scale": None,
+                                     "start": None, "days": None})
+    return run
+
+
 HOLDER = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(120)"
 
 
@@ -334,7 +345,7 @@ CASES = [
     Case("params-missing-required", (*ERP, "params/bad.yaml", "--db", "{db}"), ("data.source is required",),
          lambda p: p.profile("bad", "profile: bad\ndata: {seed: 1}\n")),
     Case("params-unknown-source", (*ERP, "params/bad.yaml", "--db", "{db}"),
-         ("data.source", "'demo', 'online_retail', 'frat', 'files' or 'sql'", "'mysql'"),
+         ("data.source", "'demo', 'online_retail', 'frat', 'groceries', 'files' or 'sql'", "'mysql'"),
          lambda p: p.profile("bad", data={"source": "mysql"})),
     Case("params-unknown-model", ("forecast", "--params", "params/bad.yaml", "--db", "{db}"),
          ("unknown model(s) DeepARR", "did you mean 'DeepAR'"),
@@ -580,6 +591,14 @@ CASES = [
          _frat(drop=("products.csv", "product_size"))),
     Case("frat-missing-file", ("erp", "build", "--params", "params/frat.yaml", "--db", "{db}"),
          ("stores.csv: file not found", "Breakfast at the Frat"), _frat(missing="stores.csv")),
+    Case("groceries-missing-column", ("erp", "build", "--params", "params/groceries.yaml", "--db", "{db}"),
+         ("groceries.csv: missing column(s) itemDescription", "has: Member_number, Date, item"),
+         _groceries("Member_number,Date,item\n1808,2015-07-21,whole milk\n")),
+    Case("groceries-bad-date", ("erp", "build", "--params", "params/groceries.yaml", "--db", "{db}"),
+         ("groceries.csv: 1 unparsable value(s) in column Date at row 1 (e.g. '21-07-2015')", "YYYY-MM-DD"),
+         _groceries("Member_number,Date,itemDescription\n1808,21-07-2015,whole milk\n")),
+    Case("groceries-not-found", ("erp", "build", "--params", "params/groceries.yaml", "--db", "{db}"),
+         ("groceries.csv: file not found", "set data.path"), _groceries(None)),
     # store allocation
     Case("allocate-unknown-sku", (*ALLOCATE, "--stock", "stock.csv"),
          ("stock.csv: row 2 (sku_id 'ZZ'", "not a SKU of dim_sku", "fix the file"),

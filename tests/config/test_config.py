@@ -43,7 +43,7 @@ def test_wrong_types_are_all_reported_in_one_message(tmp_path: Path) -> None:
 
 def test_unknown_source_lists_the_choices(tmp_path: Path) -> None:
     p = _write(tmp_path, {"profile": "x", "data": {"source": "sap"}})
-    with pytest.raises(ConfigError, match="data.source.*'demo', 'online_retail', 'frat', 'files' or 'sql'"):
+    with pytest.raises(ConfigError, match="data.source.*'demo', 'online_retail', 'frat', 'groceries', 'files' or 'sql'"):
         config.load(p)
 
 

@@ -16,7 +16,7 @@ from skulab.errors import DataError
 from skulab.forecast import job
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = {"max_series": 5, "models": ["SeasonalNaive", "Naive"], "static": False}
+SMALL = {"max_series": 5, "models": ["SeasonalNaive", "Naive"], "static": False, "recipe": "manual"}
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,23 @@ def test_forecast_job_writes_a_complete_run_and_a_rerun_keeps_the_row_count(
     assert runs["status"].tolist() == ["done"] and len(runs) == 1
     assert (latest["q10"] <= latest["q90"]).all() and latest["forecast_date"].nunique() == h
     assert latest["forecast_date"].min() > ci_tables["fact_sales"]["date"].max()
+
+
+def test_the_automatic_recipe_chooses_on_the_latest_windows_and_the_run_records_what_and_why(
+        ci_tables: dict, ci_config: Config, tmp_path: Path) -> None:
+    import json
+
+    engine = erp.make_engine(f"duckdb:///{tmp_path / 'erp.duckdb'}")
+    erp.replace_tables(engine, ci_tables)
+    cfg = config.override(_small(ci_config), "forecast", recipe="auto", recipe_fits=2)
+
+    result = job.run(cfg, engine, run_id="weekly-auto")
+
+    params = json.loads(erp.read_query(engine, "SELECT params FROM forecast_run")["params"].iloc[0])
+    assert params["recipe"] == "auto" and [r["step"] for r in params["selection"]][:2] == ["profile", "anchor"]
+    assert sum(r["fits"] for r in params["selection"]) <= 2 and result.recipe is not None
+    chosen = set(params["models"])
+    assert {m for m in result.models if m != "WeightedEnsemble"} <= chosen  # what ran is what the run records
 
 
 def test_sql_answers_what_sku_x_sells_at_store_s_on_day_d(engine: sa.Engine, ci_tables: dict,

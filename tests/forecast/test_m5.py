@@ -30,13 +30,14 @@ def test_quantiles_fall_back_to_poisson_below_its_variance() -> None:
 @pytest.mark.slow
 def test_m5_lightgbm_fits_and_predicts_on_the_ci_profile(tmp_path) -> None:
     cfg = config.load("params/ci.yaml")
-    fc = config.override(cfg.forecast, models=["M5LightGBM"], ensemble=False, tabular_rounds=50, conformal=True)
+    fc = config.override(cfg.forecast, models=["M5LightGBM"], ensemble=False, tabular_rounds=50, conformal=True,
+                         val_windows=2)
     training = erp.read_training(erp.connect(cfg), fc)
     panel = build_panel(**training.inputs(), cfg=fc)
     cutoff = panel.history_end - pd.Timedelta(days=fc.horizon)
     fitted = fitting.fit(panel, fc, cutoff, path=tmp_path / "ag")
     pred = fitting.predict(fitted, panel)
-    assert fitted.models == ["M5LightGBM"] and set(fitted.offsets["model"]) == {"M5LightGBM"}
+    assert fitted.models == ["M5LightGBM"] and set(fitted.calibration.offsets["model"]) == {"M5LightGBM"}
     assert len(pred) == pred["item_id"].nunique() * fc.horizon and pred["item_id"].nunique() == 24
     assert (pred["q10"] <= pred["q50"]).all() and (pred["q50"] <= pred["q90"]).all() and (pred["q10"] >= 0).all()
     truth = panel.frame.set_index(["item_id", "timestamp"])["actual"]

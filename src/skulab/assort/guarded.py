@@ -1,61 +1,113 @@
-"""A guard against learned methods that do not pay: popularity unless a candidate beats it on the held-out week.
+"""A guard against learned methods that do not pay: popularity unless a candidate surely beats it on held-out weeks.
 
-Per FDC and budget, every candidate (`cfg.guard_candidates`; sku2vec only when SKU vectors can be fitted) and
-popularity learn from the window's weeks but the last (K scaled to their SKUs) and are scored on the last week's
-orders. The candidate with the highest fill there is picked if it beats popularity's by more than
-`cfg.guard_margin`, else popularity is (a tie keeps popularity); the pick then runs on the whole window, so the
-guard's assortment is exactly the picked method's. `info["choice"]` names it and `info["valid_fills"]` holds
-each method's held-out fill. Without a held-out week (a one-week window) the guard keeps popularity.
+Per budget, every candidate (`cfg.guard_candidates`; sku2vec only when SKU vectors can be fitted) and
+popularity learn from the same weeks and are scored on the same held-out orders, in each of the `guard_weeks`
+latest weeks before the test (`Window.validation_splits`: each held-out week is trained on a window as long as the
+method's own, where the earlier weeks allow). The decision is one per budget for the FDCs run together (a chain's
+policy: which method it deploys), on the held-out orders of all of them, and a candidate is picked only when that
+decision is sure of itself:
+- its gain over popularity, pooled over the held-out orders, has a one-sided lower confidence bound above
+  `guard_margin` (a paired test over orders, each filled or not by both; the confidence `guard_confidence` is
+  split among the candidates, Bonferroni, so trying more candidates does not buy false wins), and
+- it fills more than popularity in most of the held-out weeks (a gain that a single week carries is not trusted).
+Among the sure candidates the largest gain wins; otherwise (and without any held-out week) it is popularity. The
+pick then runs on the whole window, so the guard's assortment is exactly the picked method's. `info["choice"]`
+names it, `info["valid_fills"]` holds each method's pooled held-out fill and `info["valid_weeks"]` their number.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
 
 from skulab.assort.local_search import inner_budgets
-from skulab.assort.metrics import fill_rate, stocked_mask
-from skulab.assort.order_types import Assortment
+from skulab.assort.metrics import missing_counts, stocked_mask
+from skulab.assort.order_types import Assortment, OrderTypes
 from skulab.assort.windows import Window
 from skulab.config import AssortConfig
 
 Runner = Callable[[str, list[Window], list[list[int]]], list[list[Assortment]]]
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The guard's decision for one FDC and budget: the pick, each method's pooled held-out fill, the weeks."""
+
+    choice: str
+    fills: dict[str, float]
+    weeks: int
+
+
 def run(windows: list[Window], ks: list[list[int]], cfg: AssortConfig, runner: Runner,
         vectors: bool = False) -> list[list[Assortment]]:
-    """Per window (FDC) and budget, the assortment of the method picked on the held-out week.
+    """Per window (FDC) and budget, the assortment of the method picked on the held-out weeks.
 
     `runner(method, windows, ks)` runs a registered method (skulab.assort.methods.run); `vectors` says whether
     it can fit SKU2Vec vectors, without which sku2vec is no candidate.
     """
     names = [m for m in cfg.guard_candidates if m != "popularity" and (vectors or m != "sku2vec")]
-    picks, fills = choose(windows, ks, cfg.guard_margin, names, runner)
-    results = {m: runner(m, windows, ks) for m in sorted({p for row in picks for p in row})}
-    return [[Assortment(results[pick][f][i].sku_ids, results[pick][f][i].scores, "guarded",
-                        {**results[pick][f][i].info, "choice": pick, "valid_fills": fills[f][i]})
-             for i, pick in enumerate(row)] for f, row in enumerate(picks)]
+    verdicts = choose(windows, ks, cfg, names, runner)
+    results = {m: runner(m, windows, ks) for m in sorted({v.choice for row in verdicts for v in row})}
+    return [[Assortment(results[v.choice][f][i].sku_ids, results[v.choice][f][i].scores, "guarded",
+                        {**results[v.choice][f][i].info, "choice": v.choice, "valid_fills": v.fills,
+                         "valid_weeks": v.weeks})
+             for i, v in enumerate(row)] for f, row in enumerate(verdicts)]
 
 
-def choose(windows: list[Window], ks: list[list[int]], margin: float, names: list[str], runner: Runner
-           ) -> tuple[list[list[str]], list[list[dict[str, float]]]]:
-    """Per window and budget, the method picked and every method's fill of the held-out week (empty without one)."""
-    picks = [["popularity"] * len(kl) for kl in ks]
-    fills: list[list[dict[str, float]]] = [[{} for _ in kl] for kl in ks]
-    splits = [w.inner() for w in windows]
-    live = [f for f, s in enumerate(splits) if s is not None and len(s[0].lines)]
-    if not live:
-        return picks, fills
-    inner = [splits[f][0] for f in live]
-    valid = [splits[f][1] for f in live]
-    inner_ks = [inner_budgets(ks[f], windows[f], w) for f, w in zip(live, inner)]
-    for m in ["popularity", *names]:
-        for n, (f, row) in enumerate(zip(live, runner(m, inner, inner_ks))):
-            for i, (a, k) in enumerate(zip(row, inner_ks[n])):
-                fills[f][i][m] = fill_rate(valid[n], stocked_mask(valid[n], a.top(k)))
-    for f in live:
-        for i, got in enumerate(fills[f]):
-            best = max(names, key=lambda m: got[m], default=None)  # ties: the earlier candidate
-            if best is not None and got[best] > got["popularity"] + margin + 1e-12:
-                picks[f][i] = best
-    return picks, fills
+def choose(windows: list[Window], ks: list[list[int]], cfg: AssortConfig, names: list[str], runner: Runner
+           ) -> list[list[Verdict]]:
+    """Per window and budget, the guard's verdict (see the module docstring): one per budget for all the FDCs of
+    the windows, decided on their held-out orders pooled."""
+    methods = ["popularity", *names]
+    # per budget, method and held-out week: (order weights, filled or not) of every FDC with orders that week
+    filled: dict[tuple[int, str, np.datetime64], list[tuple[np.ndarray, np.ndarray]]] = {}
+    splits = [w.validation_splits(cfg.guard_weeks) for w in windows]
+    weeks = sorted({h for s in splits for h, _, _ in s})
+    for held in weeks:  # one call per week: pooled methods share its weeks
+        live = [(f, inner, test) for f, s in enumerate(splits) for h, inner, test in s if h == held]
+        inner_ks = [inner_budgets(ks[f], windows[f], inner) for f, inner, _ in live]
+        for m in methods:
+            rows = runner(m, [inner for _, inner, _ in live], inner_ks)
+            for (_, _, test), row, kl in zip(live, rows, inner_ks):
+                for i, (a, k) in enumerate(zip(row, kl)):
+                    filled.setdefault((i, m, held), []).append((test.weights, _filled(test, a.top(k))))
+    z = NormalDist().inv_cdf(1 - (1 - cfg.guard_confidence) / max(len(names), 1))
+    verdicts = []
+    for i in range(max((len(kl) for kl in ks), default=0)):
+        cell = {m: [_pooled(filled[i, m, h]) for h in weeks if (i, m, h) in filled] for m in methods}
+        verdicts.append(decide(cell, names, z, cfg.guard_margin))
+    return [[verdicts[i] for i in range(len(kl))] for kl in ks]
 
+
+def _pooled(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """One held-out week's orders of every FDC, as one (weights, filled) pair."""
+    return np.concatenate([w for w, _ in parts]), np.concatenate([x for _, x in parts])
+
+
+def decide(cell: dict[str, list[tuple[np.ndarray, np.ndarray]]], names: list[str], z: float,
+           margin: float) -> Verdict:
+    """Popularity unless a candidate's pooled gain has its lower bound (mean - z x standard error) above `margin`
+    and it wins most held-out weeks; among such candidates the largest gain."""
+    pop = cell["popularity"]
+    weeks = len(pop)
+    if not weeks:
+        return Verdict("popularity", {}, 0)
+    w = np.concatenate([wt for wt, _ in pop])
+    fills = {m: float(np.concatenate([x for _, x in cell[m]]) @ w / w.sum()) for m in cell}
+    best, best_gain = "popularity", 0.0
+    for m in names:
+        d = np.concatenate([x for _, x in cell[m]]) - np.concatenate([x for _, x in pop])
+        gain = float(d @ w / w.sum())
+        se = float(np.sqrt(((d - gain) ** 2) @ w / w.sum() / w.sum()))
+        wins = sum(float(x @ wt) > float(p @ wt) for (wt, x), (_, p) in zip(cell[m], pop))
+        if gain - z * se > margin and wins > weeks / 2 and gain > best_gain:
+            best, best_gain = m, gain
+    return Verdict(best, fills, weeks)
+
+
+def _filled(types: OrderTypes, top: np.ndarray) -> np.ndarray:
+    """1.0 for each order type the assortment `top` fills completely, else 0.0."""
+    return (missing_counts(types, stocked_mask(types, top)) == 0).astype(float)

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from skulab import erp
 from skulab.assort import methods
 from skulab.assort.rolling import latest_window, restore
-from skulab.assort.windows import window, with_weeks
+from skulab.assort.windows import history_weeks, window, with_weeks
 from skulab.config import Config
 from skulab.errors import DataError
 from skulab.runner import collected, make_runner, schema
@@ -49,7 +49,8 @@ def assortments(lines: pd.DataFrame, cfg: Config, skus: pd.DataFrame | None = No
         raise DataError("the ERP holds no order lines: there is nothing to choose an assortment from")
     latest = latest_window(lines, a, skus, k=a.deploy_k, test=False)
     weeks = with_weeks(lines)
-    span = weeks[(weeks["week"] >= latest.start) & (weeks["week"] < latest.end) & weeks["fdc_id"].isin(latest.fdcs)]
+    first = latest.start - pd.Timedelta(weeks=history_weeks(a, [a.deploy_method]))
+    span = weeks[(weeks["week"] >= first) & (weeks["week"] < latest.end) & weeks["fdc_id"].isin(latest.fdcs)]
     dtypes = span.dtypes.to_dict()
     part = span["fdc_id"].astype(str) if a.deploy_method in methods.PER_FDC else "chain"
     frame = span.assign(line=np.arange(len(span)), partition=part)
@@ -67,7 +68,7 @@ def fdc_partition(part: pd.DataFrame, cfg: Config, skus: pd.DataFrame | None, ks
     a = cfg.assort
     lines = restore(part, dtypes)
     fdcs = sorted(lines["fdc_id"].unique())
-    wins = [window(lines, f, start, end, skus) for f in fdcs]
+    wins = [window(lines, f, start, end, skus, history_weeks(a, [a.deploy_method])) for f in fdcs]
     fit_vectors = methods.vector_fitter(cfg, skus, [a.deploy_method])
     results = methods.run(a.deploy_method, wins, [[ks[f]] for f in fdcs], a, fit_vectors)
     frames = [res[0].assortment.frame().assign(fdc_id=f, method=a.deploy_method, k=ks[f], window_start=start)

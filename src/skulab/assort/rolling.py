@@ -27,7 +27,7 @@ from skulab.assort import bound, exact, heuristics, hybrid, methods
 from skulab.assort.metrics import coverage, k_for_fill, stocked_mask
 from skulab.assort.order_types import OrderTypes, from_lines
 from skulab.assort.sku2vec import Vectors
-from skulab.assort.windows import Window, window, with_weeks
+from skulab.assort.windows import Window, history_weeks, window, with_weeks
 from skulab.config import AssortConfig, override
 from skulab.errors import DataError
 from skulab.report.stable import split_timings, timed_copy, write_csv
@@ -96,7 +96,8 @@ def latest_window(lines: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | N
     start = end - pd.Timedelta(weeks=cfg.train_weeks)
     orders = lines.groupby("fdc_id", observed=True)["order_id"].nunique()
     fdcs = (orders.sort_values(ascending=False, kind="stable") if largest_first else orders.sort_index()).index
-    wins = {f: window(lines, f, start, end, skus) for f in fdcs.tolist()}
+    past = history_weeks(cfg, cfg.methods)
+    wins = {f: window(lines, f, start, end, skus, past) for f in fdcs.tolist()}
     fdcs = [f for f, w in wins.items() if len(w.lines)]
     tests = [from_lines(lines[(lines["fdc_id"] == f) & (lines["week"] >= end)
                               & (lines["week"] < end + pd.Timedelta(weeks=cfg.test_weeks))]) for f in fdcs] if test else []
@@ -169,16 +170,18 @@ def fold_frame(lines: pd.DataFrame, weeks: list[pd.Timestamp], cfg: AssortConfig
     """The partitions of the evaluation: each line once per fold (test_week, window) whose weeks hold it.
 
     A fold needs every FDC's lines of its window (the net and the hybrid pool all FDCs of a window, and a
-    window's `chain` is the whole chain), so a partition is a test week x window, not an FDC; replicating the
-    lines is the simplest partitioning that needs no shared storage (each line is copied into at most
-    folds x windows partitions; `line` keeps the original order, which ties among equal orders follow).
+    window's `chain` is the whole chain) and of the weeks before it the guard holds out, so a partition is a test
+    week x window, not an FDC; replicating the lines is the simplest partitioning that needs no shared storage
+    (each line is copied into at most folds x windows partitions; `line` keeps the original order, which ties
+    among equal orders follow).
     """
     lines = lines.assign(line=np.arange(len(lines)))
+    past = history_weeks(cfg, cfg.methods)
     parts = []
     for week in weeks:
         for w in cfg.windows:
             end = week + pd.Timedelta(weeks=cfg.test_weeks)
-            span = (lines["week"] >= week - pd.Timedelta(weeks=w)) & (lines["week"] < end)
+            span = (lines["week"] >= week - pd.Timedelta(weeks=w + past)) & (lines["week"] < end)
             parts.append(lines[span].assign(test_week=week, window=w))
     return pd.concat(parts, ignore_index=True)
 
@@ -192,7 +195,7 @@ def evaluate_fold(part: pd.DataFrame, cfg: AssortConfig, skus: pd.DataFrame | No
     fdcs = sorted(lines["fdc_id"].unique())
     end = week + pd.Timedelta(weeks=cfg.test_weeks)
     tests = [from_lines(lines[(lines["fdc_id"] == f) & (lines["week"] >= week) & (lines["week"] < end)]) for f in fdcs]
-    wins = [window(lines, f, week - pd.Timedelta(weeks=w), week, skus) for f in fdcs]
+    wins = [window(lines, f, week - pd.Timedelta(weeks=w), week, skus, history_weeks(cfg, cfg.methods)) for f in fdcs]
     frame = compare(wins, tests, fdcs, override(cfg, hindsight=False), fit_vectors)
     columns = _fold_columns(cfg)
     if not len(frame):

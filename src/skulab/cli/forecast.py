@@ -53,6 +53,9 @@ def _forecast(args: argparse.Namespace) -> None:
           f"written to {engine.url.render_as_string(hide_password=True)} in {result.seconds:.0f} s")
     print(f"series left out of training by AutoGluon (too short): {result.dropped:,}; SeasonalNaive fallbacks: "
           + (", ".join(f"{k} {v:,}" for k, v in result.fallbacks.items()) or "none"))
+    if result.recipe is not None:
+        print("automatic recipe, chosen on the latest windows:")
+        print(result.recipe.to_string(index=False))
     print("missing-value rules (points):")
     print(result.rules.to_string(index=False))
 
@@ -71,8 +74,14 @@ def _backtest(args: argparse.Namespace) -> None:
     if span:  # an empty fact_sales is reported by build_panel
         require_windows(*span, fc, skip=args.skip)
     training = erp.read_training(engine, fc)
-    panel = build_panel(**training.inputs(), cfg=fc)
     t0 = time.perf_counter()
+    if fc.recipe == "auto":
+        from skulab.forecast.recipe import choose
+
+        recipe = choose(training.inputs(), fc, skip=args.skip, progress=True)
+        print(recipe.table.to_string(index=False))
+        fc = recipe.config
+    panel = build_panel(**training.inputs(), cfg=fc)
     bt = (backtest(panel, fc, skip=args.skip, progress=True) if runner is None
           else partitioned.run(panel, fc, runner, skip=args.skip, progress=True))
     print(f"backtest of {panel.frame['item_id'].nunique():,} series, {fc.windows} windows of {fc.horizon} "

@@ -29,6 +29,16 @@ def did_you_mean(name: str, choices: list[str]) -> str:
     return f"; did you mean {match[0]}?" if match else ""
 
 
+def source_file(path: str | Path, name: str, what: str) -> Path:
+    """The file `path` names, or `<path>/<name>` for a folder; a DataError naming `what` when it is absent."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / name
+    if not path.is_file():
+        raise DataError(f"{path}: file not found (expected {what} {name}; set data.path to the file or its folder)")
+    return path
+
+
 def check_options(locale: str, sales_freq: str | None) -> None:
     """DataError for a locale or sales frequency skulab does not know."""
     if locale not in LOCALES:

@@ -45,6 +45,7 @@ promotion: empty (the promotions are per row in fact_sales.promo_type). No order
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -52,8 +53,9 @@ import pandas as pd
 
 from skulab.data import SourceData
 from skulab.data.calendar import build_calendar
+from skulab.data.canonical import assemble
 from skulab.data.schema import TABLES
-from skulab.data.validate import Cleaning, validate
+from skulab.data.validate import Cleaning
 from skulab.errors import DataError
 
 SALES_FREQ = "W-THU"
@@ -198,4 +200,7 @@ def load(path: str | Path) -> SourceData:
         "promotion": pd.DataFrame({c: [] for c in TABLES["promotion"].column_names}),
         "fact_sales": fact_sales,
     }
-    return SourceData(tables=validate(tables), cleaning=cleaning, sales_freq=SALES_FREQ)
+    where = str(path)  # the same checks as a user's files (skulab.data.canonical), then the cleaning record
+    data = assemble(tables, {name: where for name in tables}, where, lambda t: f"{t} (built from {where})", [],
+                    sales_freq=SALES_FREQ, fix="fix the source file")
+    return dataclasses.replace(data, cleaning=cleaning)

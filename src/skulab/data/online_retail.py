@@ -42,14 +42,16 @@ Tables produced:
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
 
 from skulab.data import SourceData
 from skulab.data.calendar import build_calendar
+from skulab.data.canonical import assemble, source_file
 from skulab.data.schema import TABLES
-from skulab.data.validate import Cleaning, validate
+from skulab.data.validate import Cleaning
 from skulab.errors import DataError
 
 FILE_NAME = "online_retail.parquet"
@@ -79,12 +81,7 @@ def read_raw(path: str | Path) -> pd.DataFrame:
 
     A .parquet or .csv file with Online Retail II's names (Invoice, Price, Customer ID) is read too.
     """
-    path = Path(path)
-    if path.is_dir():
-        path = path / FILE_NAME
-    if not path.is_file():
-        raise DataError(f"{path}: file not found (expected the UCI Online Retail parquet file {FILE_NAME}; "
-                        "set data.path to the file or its folder)")
+    path = source_file(path, FILE_NAME, "the UCI Online Retail parquet file")
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise DataError(f"{path}: the online_retail source reads .parquet or .csv files; save the sheet as CSV "
@@ -216,4 +213,7 @@ def load(path: str | Path) -> SourceData:
     cleaning = Cleaning()
     lines = clean_lines(read_raw(path), cleaning)
     tables = build_tables(lines, cleaning)
-    return SourceData(tables=validate(tables), cleaning=cleaning, sales_freq="D")
+    where = str(path)  # the same checks as a user's files (skulab.data.canonical), then the cleaning record
+    data = assemble(tables, {name: where for name in tables}, where, lambda t: f"{t} (built from {where})", [],
+                    sales_freq="D", fix="fix the source file")
+    return dataclasses.replace(data, cleaning=cleaning)

@@ -1,4 +1,4 @@
-"""Fill the canonical tables from the profile's data source (demo, online_retail, frat, files or sql)."""
+"""Fill the canonical tables from the profile's source (demo, online_retail, frat, groceries, files or sql)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ def load_source(cfg: Config) -> SourceData:
         from skulab.data import frat
 
         return frat.load(path)
+    if source == "groceries":
+        from skulab.data import groceries
+
+        return groceries.load(path)
     from skulab.data import files
 
     return files.load(path, locale=cfg.data.locale, timezone=cfg.data.timezone)

@@ -18,7 +18,7 @@ from skulab.config import ForecastConfig, override
 from skulab.errors import ConfigError
 from skulab.forecast import fitting
 from skulab.forecast.features import Panel, build_panel
-from skulab.forecast.metrics import mase_scale, quantile_loss, score
+from skulab.forecast.metrics import coverage, mase_scale, pit_coverage, quantile_loss, score
 from skulab.forecast.zoo import ENSEMBLE, family
 from skulab.periods import step
 from skulab.stats import paired_interval
@@ -37,6 +37,7 @@ class Backtest:
     forecasts: pd.DataFrame  # window, cutoff, item_id, timestamp, model, mean, q.., actual, scored
     scores: pd.DataFrame  # window, cutoff, model, family, WQL, MASE, WAPE, bias, points
     runs: pd.DataFrame  # window, cutoff, series, forecast, dropped, fallbacks, fit_s, predict_s, cold_start_points
+    calibration: pd.DataFrame | None = None  # window, cutoff, model, held_out_raw, held_out_calibrated, calibrated
 
 
 def cutoffs(panel: Panel, windows: int, skip: int = 0) -> list[pd.Timestamp]:
@@ -68,7 +69,7 @@ def backtest(panel: Panel, cfg: ForecastConfig, models: list[str] | None = None,
     `at` gives the cutoffs instead: the weekly job forecasts from the last sales period, past the actuals."""
     if at is None:
         require_windows(panel.frame["timestamp"].min(), panel.history_end, cfg, windows, skip)
-    forecasts, runs = [], []
+    forecasts, runs, checks = [], [], []
     for w, cutoff in enumerate(at or cutoffs(panel, windows or cfg.windows, skip), 1):
         fitted = fitting.fit(panel, cfg, cutoff, models)
         t0 = time.perf_counter()
@@ -78,6 +79,8 @@ def backtest(panel: Panel, cfg: ForecastConfig, models: list[str] | None = None,
         pred = pred.merge(truth, on=["item_id", "timestamp"], how="left")
         cold = int(truth.loc[~truth["item_id"].isin(pred["item_id"]), "scored"].sum())
         forecasts.append(pred.assign(window=w, cutoff=cutoff))
+        if fitted.calibration is not None:
+            checks.append(fitted.calibration.checks.assign(window=w, cutoff=cutoff))
         runs.append({"window": w, "cutoff": cutoff, "series": panel.frame.loc[panel.frame["timestamp"] <= cutoff,
                                                                           "item_id"].nunique(),
                      "forecast": pred["item_id"].nunique(), "dropped": fitted.dropped,
@@ -90,7 +93,8 @@ def backtest(panel: Panel, cfg: ForecastConfig, models: list[str] | None = None,
                   f"predict {predict_s:.0f} s", flush=True)
         fitting.discard(fitted)
     fc = pd.concat(forecasts, ignore_index=True)
-    return Backtest(forecasts=fc, scores=score_windows(fc, panel), runs=pd.DataFrame(runs))
+    return Backtest(forecasts=fc, scores=score_windows(fc, panel), runs=pd.DataFrame(runs),
+                    calibration=pd.concat(checks, ignore_index=True) if checks else None)
 
 
 def window_truth(panel: Panel, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -116,9 +120,26 @@ def score_windows(forecasts: pd.DataFrame, panel: Panel) -> pd.DataFrame:
 
 def summary(scores: pd.DataFrame) -> pd.DataFrame:
     """Mean of each metric over the windows per model, best WQL first."""
-    out = scores.groupby(["model", "family"])[["WQL", "MASE", "WAPE", "bias", "coverage80"]].mean()
+    metrics = [c for c in ("WQL", "MASE", "WAPE", "bias", "coverage80", "coverage80_pit", "coverage80_pit_raw")
+               if c in scores]
+    out = scores.groupby(["model", "family"])[metrics].mean()
     out["windows"] = scores.groupby(["model", "family"])["window"].nunique()
     return out.sort_values("WQL").reset_index()
+
+
+def coverage_by_step(forecasts: pd.DataFrame) -> pd.DataFrame:
+    """Per model and horizon step, the q10-q90 coverage of the scored test points: the plain share, the randomised
+    PIT's, and the randomised PIT's of the model's own quantiles when they were calibrated (`raw`)."""
+    fc = forecasts[forecasts["scored"].fillna(False).astype(bool)].copy()
+    fc["step"] = fc.groupby(["window", "model", "item_id"])["timestamp"].rank(method="dense").astype(int)
+    rows = []
+    for (model, h), g in fc.groupby(["model", "step"]):
+        row = {"model": model, "step": h, "coverage80": coverage(g), "coverage80_pit": pit_coverage(g),
+               "points": len(g)}
+        if "q10_raw" in g:
+            row["coverage80_pit_raw"] = pit_coverage(g.assign(q10=g["q10_raw"], q90=g["q90_raw"]))
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def by_group(bt: Backtest, panel: Panel, by: str) -> pd.DataFrame:

@@ -45,7 +45,7 @@ class Fitted:
     fallbacks: dict[str, int] = field(default_factory=dict)
     fit_seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
-    offsets: pd.DataFrame | None = None  # conformal offsets of q10 / q90 per model (None: quantiles as fitted)
+    calibration: calibration.Calibration | None = None  # q10 / q90 offsets per model and step (None: as fitted)
 
 
 def train_frame(panel: Panel, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -106,12 +106,12 @@ def fit(panel: Panel, cfg: ForecastConfig, cutoff: pd.Timestamp, models: list[st
         raise ModelSkippedError(f"AutoGluon did not train {', '.join(skipped)} (cutoff {cutoff:%Y-%m-%d}): "
                                 + (" | ".join(reasons) or "no reason logged; see the fit log in " + str(path)))
     kept = [m for m in trained if m in models or m == ENSEMBLE]
-    offsets = None
+    cal = None
     if cfg.conformal:
         truth = train[["item_id", "timestamp", "actual", "scored"]]
-        offsets = calibration.offsets(calibration.validation_forecasts(predictor, kept, truth))
+        cal = calibration.fit(calibration.validation_forecasts(predictor, kept, truth), calibration.series_scale(train))
     return Fitted(predictor=predictor, cutoff=cutoff, models=kept, dropped=dropped, fit_seconds=seconds,
-                  warnings=log, fallbacks=_fallbacks(log), offsets=offsets)
+                  warnings=log, fallbacks=_fallbacks(log), calibration=cal)
 
 
 def predict(fitted: Fitted, panel: Panel, items: pd.Index | None = None) -> pd.DataFrame:
@@ -133,7 +133,7 @@ def predict(fitted: Fitted, panel: Panel, items: pd.Index | None = None) -> pd.D
     fitted.warnings += log
     result = pd.concat(out, ignore_index=True)
     result = result.rename(columns={str(q): f"q{round(q * 100):02d}" for q in fitted.predictor.quantile_levels})
-    return result if fitted.offsets is None else calibration.apply(result, fitted.offsets)
+    return result if fitted.calibration is None else calibration.apply(result, fitted.calibration)
 
 
 def discard(fitted: Fitted) -> None:

@@ -2,7 +2,8 @@
 
 Pull the training rows with the packaged SQL, build the profile's features through the horizon after
 the last sales period (future prices carried forward, no unannounced promotions, holidays from the
-calendar), fit the profile's models on the whole history (one fit, or one per partition of
+calendar), choose the settings on the latest windows when `forecast.recipe` is auto
+(skulab.forecast.recipe), fit the models on the whole history (one fit, or one per partition of
 `forecast.partition_by` on the profile's runner), predict, and write forecast_run and
 sales_forecast (mean, q10, q50, q90 per SKU, store or region, date, model) with skulab.erp.write_run.
 """
@@ -17,9 +18,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from skulab import erp
-from skulab.config import Config
+from skulab.config import Config, ForecastConfig
 from skulab.erp import write_run
-from skulab.forecast import fitting, partitioned
+from skulab.forecast import fitting, partitioned, recipe
 from skulab.forecast.features import build_panel
 from skulab.periods import step
 
@@ -38,6 +39,7 @@ class JobResult:
     fallbacks: dict[str, int]
     seconds: float
     rules: pd.DataFrame
+    recipe: pd.DataFrame | None = None  # the automatic recipe's selection table (None: the settings as written)
 
 
 def default_run_id(cfg: Config, history_end: pd.Timestamp) -> str:
@@ -54,6 +56,8 @@ class Forecasts:
     fallbacks: dict[str, int]
     history_end: pd.Timestamp
     rules: pd.DataFrame
+    config: ForecastConfig  # what ran: the profile's settings, or those the automatic recipe chose
+    recipe: pd.DataFrame | None  # the automatic recipe's selection table
 
 
 def forecast_rows(cfg: Config, engine: sa.Engine, *, runner: Any = None) -> Forecasts:
@@ -64,7 +68,11 @@ def forecast_rows(cfg: Config, engine: sa.Engine, *, runner: Any = None) -> Fore
     training = erp.read_training(engine, fc)
     history_end = pd.Timestamp(training.sales["date"].max())
     end = history_end + fc.horizon * step(fc.freq)
-    panel = build_panel(**training.inputs(), cfg=fc, end=end)
+    panel = build_panel(**training.inputs(), cfg=fc, end=end)  # every input checked before any fit
+    chosen = recipe.choose(training.inputs(), fc, at=[history_end]) if fc.recipe == "auto" else None
+    if chosen is not None:
+        fc = chosen.config
+        panel = build_panel(**training.inputs(), cfg=fc, end=end)
     if runner is None:
         fitted = fitting.fit(panel, fc, history_end)
         pred = fitting.predict(fitted, panel)
@@ -76,7 +84,8 @@ def forecast_rows(cfg: Config, engine: sa.Engine, *, runner: Any = None) -> Fore
     keys = panel.frame.drop_duplicates("item_id").set_index("item_id")[["store_id", "sku_id"]]
     rows = pred.join(keys, on="item_id").rename(columns={"timestamp": "forecast_date"})
     rows = rows[["sku_id", "store_id", "forecast_date", "model", "mean", "q10", "q50", "q90"]]
-    return Forecasts(rows.reset_index(drop=True), dropped, fallbacks, history_end, panel.rules)
+    return Forecasts(rows.reset_index(drop=True), dropped, fallbacks, history_end, panel.rules, fc,
+                     chosen.table if chosen is not None else None)
 
 
 def run(cfg: Config, engine: sa.Engine, *, runner: Any = None, run_id: str | None = None) -> JobResult:
@@ -86,9 +95,13 @@ def run(cfg: Config, engine: sa.Engine, *, runner: Any = None, run_id: str | Non
     made = forecast_rows(cfg, engine, runner=runner)
     rows, history_end = made.rows, made.history_end
     run_id = run_id or default_run_id(cfg, history_end)
-    params = {**cfg.forecast.model_dump(), "history_end": f"{history_end:%Y-%m-%d}"}
+    params = {**made.config.model_dump(), "history_end": f"{history_end:%Y-%m-%d}"}
+    if made.recipe is not None:  # what the automatic recipe chose and why, beside the settings it chose
+        params |= {"recipe": "auto", "selection": made.recipe.astype(object).where(made.recipe.notna(), None)
+                   .to_dict("records")}
     write_run(engine, "forecast", run_id, rows, profile=cfg.profile, params=params)
     return JobResult(run_id=run_id, rows=len(rows), series=rows[["sku_id", "store_id"]].drop_duplicates().shape[0],
                      models=sorted(rows["model"].unique()), first_date=rows["forecast_date"].min(),
                      last_date=rows["forecast_date"].max(), dropped=made.dropped, fallbacks=made.fallbacks,
-                     seconds=time.perf_counter() - t0, rules=made.rules)
+                     seconds=time.perf_counter() - t0, rules=made.rules,
+                     recipe=made.recipe)

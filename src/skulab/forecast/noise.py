@@ -50,4 +50,4 @@ def with_noise_floor(bt: Backtest, truth: pd.DataFrame, panel: Panel, quantiles:
     keep = ["window", "cutoff", "item_id", "timestamp", "actual", "scored"]
     floor = points[keep].merge(tf, on=["item_id", "timestamp"], how="inner").assign(model=TRUTH)
     forecasts = pd.concat([bt.forecasts, floor], ignore_index=True)
-    return Backtest(forecasts=forecasts, scores=score_windows(forecasts, panel), runs=bt.runs)
+    return Backtest(forecasts=forecasts, scores=score_windows(forecasts, panel), runs=bt.runs, calibration=bt.calibration)

@@ -106,7 +106,8 @@ def backtest_partition(part: pd.DataFrame, cfg: ForecastConfig, meta: Mapping[st
 
 def _forecast_columns(cfg: ForecastConfig) -> list[str]:
     quantiles = [f"q{round(q * 100):02d}" for q in cfg.quantiles]
-    return ["item_id", "timestamp", "mean", *quantiles, "model", "actual", "scored", "window", "cutoff", PART]
+    raw = ["q10_raw", "q90_raw"] if cfg.conformal else []  # the quantiles as fitted, beside the calibrated ones
+    return ["item_id", "timestamp", "mean", *quantiles, *raw, "model", "actual", "scored", "window", "cutoff", PART]
 
 
 def _columns(cfg: ForecastConfig) -> dict[str, str]:
