@@ -257,10 +257,6 @@ class ForecastConfig(_Section):
         description="Budget of the `auto` recipe in fits (a candidate costs one per selection window): the "
                     "profile's settings and the anchor come first, then feature groups and imputations until "
                     "the budget is spent.")
-    recipe_tolerance: float = Field(
-        0.005, ge=0, lt=1,
-        description="How much lower (relative WQL) a change must score on the selection windows for the `auto` "
-                    "recipe to keep it; ten times this is how close to the best model a zoo member must be.")
     conformal: bool = Field(
         False,
         description="Calibrate each model's q10 and q90, per horizon step and in units of each series' scale, so "

@@ -169,7 +169,8 @@ def ablation(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig, w
     runs = []
     for name in cfg.ablation:
         groups = ABLATION[name] if name in ABLATION else ABLATION["all covariates"]
-        v = override(cfg, features=base + groups, static=name == "all + static", models=cfg.ablation_models)
+        v = override(cfg, features=base + groups, static=name == "all + static", models=cfg.ablation_models,
+                     ensemble=len(cfg.ablation_models) > 1)
         panel = build_panel(sales, calendar, v, promotions=promotions, covariates=covariates)
         runs.append((name, backtest(panel, v, windows=windows, skip=skip)))
     return Backtest(*(pd.concat([getattr(bt, part).assign(variant=name) for name, bt in runs], ignore_index=True)
@@ -181,12 +182,19 @@ def paired_wql(abl: Backtest, reference: str, other: str, models: list[str], n_b
     """WQL of an ablation's headline (the ensemble of several `models`, else the one model) in variant `other`
     against `reference` on the points both scored: each WQL, the relative change (negative: `other` is better)
     and its 95 % paired bootstrap interval over series."""
-    keys = ["window", "item_id", "timestamp"]
     model = ENSEMBLE if len(models) > 1 else models[0]
-    forecasts = abl.forecasts
-    rows = forecasts[(forecasts["model"] == model) & forecasts["scored"].fillna(False).astype(bool)]
-    a = rows[rows["variant"] == reference].set_index(keys)
-    b = rows[rows["variant"] == other].set_index(keys)
+    rows = abl.forecasts[abl.forecasts["model"] == model]
+    out = paired_change(rows[rows["variant"] == reference], rows[rows["variant"] == other], n_boot, seed)
+    return pd.Series({"model": model, "reference": reference, "variant": other, **out})
+
+
+def paired_change(reference: pd.DataFrame, other: pd.DataFrame, n_boot: int = 2000, seed: int = 7) -> dict:
+    """Two forecasts (one model each: window, item_id, timestamp, actual, scored, q..) on the points both scored:
+    WQL_reference, WQL_variant, the relative `change` of `other` (negative: better) and its 95 % paired bootstrap
+    interval over series (`change_lo`, `change_hi`), `series` and `points`."""
+    keys = ["window", "item_id", "timestamp"]
+    a = reference[reference["scored"].fillna(False).astype(bool)].set_index(keys)
+    b = other[other["scored"].fillna(False).astype(bool)].set_index(keys)
     common = a.index.intersection(b.index)
     a, b = a.loc[common], b.loc[common]
     loss_a, loss_b = quantile_loss(a), quantile_loss(b)
@@ -195,9 +203,8 @@ def paired_wql(abl: Backtest, reference: str, other: str, models: list[str], n_b
     series = common.get_level_values("item_id")
     lo, hi = paired_interval(loss_b - loss_a, n_boot, np.random.default_rng(seed), blocks=series.to_numpy(),
                              weights=actual)
-    return pd.Series({"model": model, "reference": reference, "variant": other, "WQL_reference": wql_a,
-                      "WQL_variant": wql_b, "change": wql_b / wql_a - 1, "change_lo": lo / wql_a,
-                      "change_hi": hi / wql_a, "series": series.nunique(), "points": len(common)})
+    return {"WQL_reference": wql_a, "WQL_variant": wql_b, "change": wql_b / wql_a - 1, "change_lo": lo / wql_a,
+            "change_hi": hi / wql_a, "series": series.nunique(), "points": len(common)}
 
 
 def ablation_by_window(scores: pd.DataFrame, models: list[str]) -> pd.DataFrame:

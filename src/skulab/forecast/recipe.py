@@ -8,13 +8,13 @@ them, and each window's fit counts one against `recipe_fits`; a candidate the bu
 the table says so. In order:
 1. `profile`: the profile's settings, every feature group the data can feed, calibration on: each model's score,
    the ensemble's, and the coverage before and after calibration.
-2. `anchor`: AutoGluon alone with the raw columns. If it scores better than the profile's headline, it is the recipe
-   (the recipe never keeps a configuration that loses to the reference it is judged against), and the search ends.
-3. Each feature group left out, then the static features, then each other imputation, one at a time, on the best tabular model of step 1 (the
-   probe: statistical models read no covariates), keeping a change when it lowers the probe's WQL by more than
-   `recipe_tolerance`.
-4. The zoo: the models within `recipe_tolerance` x 10 of the best model's WQL in step 1 (at least the best one),
-   with the ensemble kept when it beat the best single model, else that model alone.
+2. `anchor`: AutoGluon alone with the raw columns. If it is surely better than the profile's headline (the 95 %
+   paired bootstrap interval over series of the WQL change lies below zero), it is the recipe and the search ends.
+3. Each feature group left out, then the static features, then each other imputation, one at a time, on the best
+   tabular model of step 1 (the probe: statistical models read no covariates); a change is kept only when it
+   surely lowers the probe's WQL (the same paired interval), so noise on a short selection span changes nothing.
+4. The zoo: the models of step 1 no worse than its best statistical model (a member a baseline beats adds
+   nothing), in the ensemble, unless the best single model is surely better than the ensemble.
 5. Calibration: kept when it brought the headline's coverage (randomised PIT) closer to 80 % in step 1.
 The choice and every score behind it are the selection table (`Recipe.table`), which the report shows and the
 weekly job stores in `forecast_run.params`.
@@ -29,8 +29,8 @@ import pandas as pd
 
 from skulab.config import ForecastConfig, override
 from skulab.errors import ConfigError
-from skulab.forecast.backtest import anchor, backtest, require_windows, summary
-from skulab.forecast.features import Panel, build_panel
+from skulab.forecast.backtest import anchor, backtest, paired_change, require_windows, summary
+from skulab.forecast.features import build_panel
 from skulab.forecast.zoo import ENSEMBLE
 from skulab.periods import step
 
@@ -74,16 +74,16 @@ def choose(inputs: dict[str, pd.DataFrame | None], cfg: ForecastConfig, skip: in
                                                                                conformal=base.conformal,
                                                                                val_windows=base.val_windows))
     if ref is not None:
-        ref_board = summary(ref.scores)
-        ref_head = _headline(ref_board)
-        if _wql(ref_board, ref_head) < _wql(board, head):
-            search.decide(f"the anchor's {ref_head} ({_wql(ref_board, ref_head):.4f}) beats the profile's {head} "
-                          f"({_wql(board, head):.4f}): the anchor is the recipe")
+        ref_head = _headline(summary(ref.scores))
+        vs = paired_change(prof.forecasts_of(head), ref.forecasts_of(ref_head))
+        if vs["change_hi"] < 0:
+            search.decide(f"the anchor's {ref_head} is surely better than the profile's {head}: WQL "
+                          f"{_interval(vs)}; the anchor is the recipe")
             return Recipe(override(ref.config, recipe="manual"), search.table())
-        search.decide(f"the profile's {head} ({_wql(board, head):.4f}) is at least as good as the anchor's "
-                      f"{ref_head} ({_wql(ref_board, ref_head):.4f}): the profile is the base")
-    chosen = _tune_features(search, base, board)
-    chosen = _zoo(search, chosen, board)
+        search.decide(f"the anchor's {ref_head} against the profile's {head}: WQL {_interval(vs)}, not surely "
+                      "better; the profile is the base")
+    chosen = _tune_features(search, base, prof, board)
+    chosen = _zoo(search, chosen, prof, board)
     chosen = _calibration(search, chosen, board)
     return Recipe(override(chosen, recipe="manual"), search.table())
 
@@ -116,7 +116,7 @@ class _Search:
                           "coverage80_pit_raw": row.get("coverage80_pit_raw"), "decision": ""})
         if self.progress:
             print(f"recipe {step}: {change}: {head} WQL {row['WQL']:.4f} ({self.left} fits left)", flush=True)
-        return _Run(config, bt.scores, panel)
+        return _Run(config, bt.scores, bt.forecasts)
 
     def decide(self, why: str) -> None:
         self.rows[-1]["decision"] = why
@@ -130,7 +130,10 @@ class _Search:
 class _Run:
     config: ForecastConfig
     scores: pd.DataFrame
-    panel: Panel
+    forecasts: pd.DataFrame
+
+    def forecasts_of(self, model: str) -> pd.DataFrame:
+        return self.forecasts[self.forecasts["model"] == model]
 
 
 def _base(cfg: ForecastConfig, inputs: dict[str, pd.DataFrame | None]) -> ForecastConfig:
@@ -145,14 +148,14 @@ def _base(cfg: ForecastConfig, inputs: dict[str, pd.DataFrame | None]) -> Foreca
     return override(cfg, features=groups, conformal=True, val_windows=max(cfg.val_windows, 2))
 
 
-def _tune_features(search: _Search, base: ForecastConfig, board: pd.DataFrame) -> ForecastConfig:
-    """Leave each feature group out, then try each other imputation, on the probe; keep what helps."""
+def _tune_features(search: _Search, base: ForecastConfig, prof: _Run, board: pd.DataFrame) -> ForecastConfig:
+    """Leave each feature group out, then the static features, then try each other imputation, on the probe; keep
+    a change only when it surely lowers the probe's WQL."""
     tabular = board[board["family"] == "tabular"]
     if tabular.empty:
         return base
     probe = str(tabular.iloc[0]["model"])
-    best, chosen = float(tabular.iloc[0]["WQL"]), base
-    tol = base.recipe_tolerance
+    best, chosen = prof.forecasts_of(probe), base
     trials: list[tuple[str, Callable[[ForecastConfig], ForecastConfig | None]]] = [
         (f"without {g}", lambda c, g=g: override(c, features=[f for f in c.features if f != g]))
         for g in base.features]
@@ -167,30 +170,36 @@ def _tune_features(search: _Search, base: ForecastConfig, board: pd.DataFrame) -
         run = search.run("features", f"{label} ({probe})", trial, models=[probe])
         if run is None:
             break
-        wql = _wql(summary(run.scores), probe)
-        if wql < best * (1 - tol):
-            search.decide(f"kept: {probe} WQL {best:.4f} -> {wql:.4f}")
-            best, chosen = wql, trial
+        vs = paired_change(best, run.forecasts_of(probe))
+        if vs["change_hi"] < 0:
+            search.decide(f"kept: {probe} WQL {_interval(vs)}")
+            best, chosen = run.forecasts_of(probe), trial
         else:
-            search.decide(f"not kept: {probe} WQL {best:.4f} -> {wql:.4f} (needs {tol:.1%} lower)")
+            search.decide(f"not kept: {probe} WQL {_interval(vs)}, not surely lower")
     return chosen
 
 
-def _zoo(search: _Search, chosen: ForecastConfig, board: pd.DataFrame) -> ForecastConfig:
-    """The models near the best one, with the ensemble when it beat the best single model on the selection windows."""
+def _zoo(search: _Search, chosen: ForecastConfig, prof: _Run, board: pd.DataFrame) -> ForecastConfig:
+    """The models no worse than the best statistical one, in the ensemble unless the best single model is surely
+    better than the ensemble on the selection windows."""
     singles = board[(board["model"] != ENSEMBLE) & board["model"].isin(chosen.models)]
-    best = singles.iloc[0]
-    near = singles[singles["WQL"] <= best["WQL"] * (1 + 10 * chosen.recipe_tolerance)]["model"].tolist()
-    ens = board.loc[board["model"] == ENSEMBLE, "WQL"]
-    use_ensemble = len(near) > 1 and len(ens) and float(ens.iloc[0]) < float(best["WQL"])
-    models = near if use_ensemble else [best["model"]]
-    why = (f"ensemble of {', '.join(models)} (WeightedEnsemble {float(ens.iloc[0]):.4f} < best single "
-           f"{best['model']} {best['WQL']:.4f})" if use_ensemble else
-           f"{best['model']} alone ({best['WQL']:.4f}; the ensemble "
-           + (f"{float(ens.iloc[0]):.4f} is not better" if len(ens) else "did not run") + ")")
-    search.rows.append({"step": "zoo", "candidate": f"models within {10 * chosen.recipe_tolerance:.0%} of the best",
-                        "fits": 0, "decision": why})
-    return override(chosen, models=models, ensemble=use_ensemble)
+    best = str(singles.iloc[0]["model"])
+    stats = singles[singles["family"].isin(["statistical", "intermittent"])]
+    bar = float(stats["WQL"].min()) if len(stats) else float("inf")
+    members = singles[singles["WQL"] <= bar]["model"].tolist()
+    members = members if len(members) > 1 else singles["model"].head(2).tolist()
+    if ENSEMBLE in set(board["model"]) and len(members) > 1:
+        vs = paired_change(prof.forecasts_of(ENSEMBLE), prof.forecasts_of(best))
+        if vs["change_hi"] >= 0:
+            why = (f"the ensemble of {', '.join(members)} (the models no worse than the best statistical one); "
+                   f"{best} alone against the ensemble: WQL {_interval(vs)}, not surely better")
+            search.rows.append({"step": "zoo", "candidate": "members and ensemble", "fits": 0, "decision": why})
+            return override(chosen, models=members, ensemble=True)
+        why = f"{best} alone: against the ensemble WQL {_interval(vs)}, surely better"
+    else:
+        why = f"{best} alone: the profile runs no ensemble"
+    search.rows.append({"step": "zoo", "candidate": "members and ensemble", "fits": 0, "decision": why})
+    return override(chosen, models=[best], ensemble=False)
 
 
 def _calibration(search: _Search, chosen: ForecastConfig, board: pd.DataFrame) -> ForecastConfig:
@@ -206,12 +215,12 @@ def _calibration(search: _Search, chosen: ForecastConfig, board: pd.DataFrame) -
     return override(chosen, conformal=bool(keep), val_windows=chosen.val_windows if keep else search.cfg.val_windows)
 
 
+def _interval(vs: dict) -> str:
+    """'+1.2 % [-0.3, +2.8]': a paired change of WQL with its 95 % interval."""
+    return f"{vs['change']:+.1%} [{vs['change_lo'] * 100:+.1f}, {vs['change_hi'] * 100:+.1f}]"
+
+
 def _headline(board: pd.DataFrame) -> str:
     """The run's headline model: the ensemble when it ran, else the best model."""
     models = set(board["model"])
     return ENSEMBLE if ENSEMBLE in models else board.iloc[0]["model"]
-
-
-def _wql(board: pd.DataFrame, model: str) -> float:
-    return float(board.set_index("model").loc[model, "WQL"])
-
