@@ -9,8 +9,9 @@ and each offset makes its tail hold 10 % of the validation sales, counted by the
 so that a count on the edge of the interval counts in part rather than wholly inside.
 
 A calibration that does not help is not applied: the offsets are first fitted on every validation window but the
-latest, and only if they bring that held-out window's coverage closer to 80 % are they refitted on all windows and
-applied; otherwise the model keeps its own quantiles. With a single validation window nothing can be checked, and
+latest, and only if they bring that held-out window's coverage closer to 80 % without raising the quantile loss of
+q10 and q90 there are they refitted on all windows and applied; otherwise the model keeps its own quantiles. On
+whole-number sales a moved q10 or q90 is rounded to a whole number (the quantile of a count is one). With a single validation window nothing can be checked, and
 every model keeps its own quantiles (`val_windows` of 2 or more calibrates).
 
 The randomised PIT is skulab.forecast.metrics.tail_shares.
@@ -35,8 +36,9 @@ class Calibration:
     """What calibration did for one fit: per model the offsets by step, the held-out check, and the series scales."""
 
     offsets: pd.DataFrame  # model, step, lo, hi (0 for a model that keeps its own quantiles)
-    checks: pd.DataFrame  # model, held_out_raw, held_out_calibrated, calibrated, points
+    checks: pd.DataFrame  # model, held_out_raw, held_out_calibrated, loss_change, calibrated, points
     scales: pd.Series  # item_id -> scale
+    counts: bool = False  # whole-number sales: calibrated q10 / q90 are whole numbers too
 
 
 def series_scale(history: pd.DataFrame) -> pd.Series:
@@ -52,18 +54,22 @@ def fit(validation: pd.DataFrame, scales: pd.Series) -> Calibration:
     points = validation[validation["scored"].fillna(False).astype(bool)].copy()
     points["step"] = points.groupby(["model", "window", "item_id"])["timestamp"].rank(method="dense").astype(int)
     points["scale"] = points["item_id"].map(scales).fillna(SCALE_FLOOR).to_numpy(dtype=float)
+    y = points["actual"].to_numpy(dtype=float)
+    counts = bool(len(y)) and bool(np.isclose(y, np.round(y)).all())
     offsets, checks = [], []
     for model, part in points.groupby("model", sort=False):
         latest = part["window"].max()
         early, held = part[part["window"] < latest], part[part["window"] == latest]
         row = {"model": model, "held_out_raw": pit_coverage(held), "held_out_calibrated": np.nan,
-               "calibrated": False, "points": len(part)}
+               "loss_change": np.nan, "calibrated": False, "points": len(part)}
         fitted = None
         if len(early) and len(held):
-            trial = _offsets(early)
-            row["held_out_calibrated"] = pit_coverage(shift(held, trial))
-            if abs(row["held_out_calibrated"] - AIM) < abs(row["held_out_raw"] - AIM):
-                fitted, row["calibrated"] = _offsets(part), True
+            trial = shift(held, _offsets(early, counts), counts)
+            row["held_out_calibrated"] = pit_coverage(trial)
+            row["loss_change"] = _interval_loss(trial) / max(_interval_loss(held), 1e-12) - 1
+            closer = abs(row["held_out_calibrated"] - AIM) < abs(row["held_out_raw"] - AIM)
+            if closer and row["loss_change"] <= 0:
+                fitted, row["calibrated"] = _offsets(part, counts), True
         checks.append(row)
         steps = np.arange(1, int(part["step"].max()) + 1)
         fitted = fitted if fitted is not None else pd.DataFrame({"step": steps, "lo": 0.0, "hi": 0.0})
@@ -71,8 +77,8 @@ def fit(validation: pd.DataFrame, scales: pd.Series) -> Calibration:
     cols = ["model", "step", "lo", "hi"]
     return Calibration(offsets=pd.concat(offsets, ignore_index=True)[cols] if offsets else pd.DataFrame(columns=cols),
                        checks=pd.DataFrame(checks, columns=["model", "held_out_raw", "held_out_calibrated",
-                                                            "calibrated", "points"]),
-                       scales=scales)
+                                                            "loss_change", "calibrated", "points"]),
+                       scales=scales, counts=counts)
 
 
 def apply(forecasts: pd.DataFrame, cal: Calibration) -> pd.DataFrame:
@@ -82,21 +88,27 @@ def apply(forecasts: pd.DataFrame, cal: Calibration) -> pd.DataFrame:
     out["q10_raw"], out["q90_raw"] = out["q10"], out["q90"]
     out["step"] = out.groupby(["model", "item_id"])["timestamp"].rank(method="dense").astype(int)
     out["scale"] = out["item_id"].map(cal.scales).fillna(SCALE_FLOOR).to_numpy(dtype=float)
-    out = shift(out, cal.offsets)
+    out = shift(out, cal.offsets, cal.counts)
     qcols = sorted((c for c in out.columns if c.startswith("q") and c[1:].isdigit()), key=lambda c: int(c[1:]))
     out[qcols] = np.maximum.accumulate(out[qcols].to_numpy(dtype=float), axis=1)  # other levels stay in order
     return out.drop(columns=["step", "scale"])
 
 
-def shift(points: pd.DataFrame, offsets: pd.DataFrame) -> pd.DataFrame:
+def shift(points: pd.DataFrame, offsets: pd.DataFrame, counts: bool = False) -> pd.DataFrame:
     """Points (model, step, scale, q10, q50, q90) with q10 and q90 moved by the offsets of their model and step
-    (offsets with no model column serve every point; a step without an offset is left as it is)."""
+    (offsets with no model column serve every point; a step without an offset is left as it is). On `counts` a
+    moved quantile is rounded to a whole number: the quantile of a count is one, and a fractional q10 over a zero
+    sale costs quantile loss that no coverage repays."""
     keys = ["model", "step"] if "model" in offsets else ["step"]
     d = points[keys].merge(offsets, on=keys, how="left").fillna({"lo": 0.0, "hi": 0.0})
+    lo, hi = d["lo"].to_numpy(), d["hi"].to_numpy()
     out = points.copy()
     q10, q50, q90, s = (out[c].to_numpy(dtype=float) for c in ("q10", "q50", "q90", "scale"))
-    out["q10"] = np.clip(q10 - d["lo"].to_numpy() * s, 0.0, q50)
-    out["q90"] = np.maximum(q90 + d["hi"].to_numpy() * s, q50)
+    new10, new90 = q10 - lo * s, q90 + hi * s
+    if counts:
+        new10, new90 = np.where(lo != 0, np.round(new10), q10), np.where(hi != 0, np.round(new90), q90)
+    out["q10"] = np.clip(new10, 0.0, q50)
+    out["q90"] = np.maximum(new90, q50)
     return out
 
 
@@ -111,21 +123,30 @@ def validation_forecasts(predictor: object, models: list[str], truth: pd.DataFra
     return frame.merge(truth, on=["item_id", "timestamp"], how="inner")
 
 
-def _offsets(points: pd.DataFrame) -> pd.DataFrame:
+def _offsets(points: pd.DataFrame, counts: bool) -> pd.DataFrame:
     """Per step, the offsets (in series scales) that make each tail hold TAIL of the points' randomised PIT."""
     rows = []
     for step, g in points.groupby("step"):
         q10, q50, q90, y, s = (g[c].to_numpy(dtype=float) for c in ("q10", "q50", "q90", "actual", "scale"))
-        def above(d: float, q10=q10, q50=q50, q90=q90, y=y, s=s) -> float:
-            return float(tail_shares(q10, q50, np.maximum(q90 + d * s, q50), y)[2].mean())
+        whole = np.round if counts else (lambda a: a)
 
-        def below(d: float, q10=q10, q50=q50, q90=q90, y=y, s=s) -> float:
-            return float(tail_shares(np.clip(q10 - d * s, 0.0, q50), q50, q90, y)[0].mean())
+        def above(d: float, q10=q10, q50=q50, q90=q90, y=y, s=s, whole=whole) -> float:
+            return float(tail_shares(q10, q50, np.maximum(whole(q90 + d * s), q50), y)[2].mean())
 
-        hi = _solve(above, -float(np.max((q90 - q50) / s)), float(np.max((y + 1 - q90) / s)) + 1.0)
-        lo = _solve(below, -float(np.max((q50 - q10) / s)), float(np.max((q10 - y + 1) / s)) + 1.0)
+        def below(d: float, q10=q10, q50=q50, q90=q90, y=y, s=s, whole=whole) -> float:
+            return float(tail_shares(np.clip(whole(q10 - d * s), 0.0, q50), q50, q90, y)[0].mean())
+
+        hi = _solve(above, -float(np.max((q90 - q50) / s)) - 1.0, float(np.max((y + 1 - q90) / s)) + 1.0)
+        lo = _solve(below, -float(np.max((q50 - q10) / s)) - 1.0, float(np.max((q10 - y + 1) / s)) + 1.0)
         rows.append({"step": int(step), "lo": lo, "hi": hi})
     return pd.DataFrame(rows, columns=["step", "lo", "hi"])
+
+
+def _interval_loss(points: pd.DataFrame) -> float:
+    """The pinball loss of q10 and q90 summed over the points: what calibration may not raise."""
+    y = points["actual"].to_numpy(dtype=float)
+    d10, d90 = y - points["q10"].to_numpy(dtype=float), y - points["q90"].to_numpy(dtype=float)
+    return float(np.maximum(0.1 * d10, -0.9 * d10).sum() + np.maximum(0.9 * d90, -0.1 * d90).sum())
 
 
 def _solve(share: Callable[[float], float], low: float, high: float, iterations: int = 40) -> float:
