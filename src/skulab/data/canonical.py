@@ -99,10 +99,11 @@ def _date_span(tables: dict[str, pd.DataFrame], weekly: bool) -> tuple[pd.Timest
 
 def assemble(raw: dict[str, pd.DataFrame], origin: dict[str, str], where: str, spell: Callable[[str], str],
              problems: list[str], *, locale: str = "us", sales_freq: str | None = None,
-             timezone: str | None = None, fix: str = "fix the source") -> SourceData:
+             timezone: str | None = None, fix: str = "fix the source", cleaning: Cleaning | None = None) -> SourceData:
     """Validate the raw tables read from `where` (table -> where each came from in `origin`); one DataError
     lists `problems` found while reading and every problem found here. `spell(table)` names how the source
-    gives a table ("fact_sales.csv or fact_sales.parquet", "fact_sales.sql")."""
+    gives a table ("fact_sales.csv or fact_sales.parquet", "fact_sales.sql"); `cleaning` is an adapter's record of
+    its own cleaning steps, kept on the result."""
     problems = list(problems)
     for name, df in raw.items():
         problems += column_problems(name, df, origin[name])
@@ -137,4 +138,12 @@ def assemble(raw: dict[str, pd.DataFrame], origin: dict[str, str], where: str, s
                                 f"{shown}{more}; add them, or leave dim_calendar out and skulab builds it")
     elif span is not None:
         tables["dim_calendar"] = validate({"dim_calendar": build_calendar(*span, locale=locale)})["dim_calendar"]
-    return SourceData(tables=tables, cleaning=Cleaning(), sales_freq=freq)
+    return SourceData(tables=tables, cleaning=cleaning if cleaning is not None else Cleaning(), sales_freq=freq)
+
+
+def assemble_built(tables: dict[str, pd.DataFrame], where: str, cleaning: Cleaning, built_from: str, fix: str, *,
+                   sales_freq: str, locale: str = "us") -> SourceData:
+    """Tables an adapter built from the source file `where` (named `built_from` in messages), through the same
+    checks as a user's files (`assemble`), with the adapter's own cleaning record."""
+    return assemble(tables, {name: where for name in tables}, where, lambda t: f"{t} (built from {built_from})", [],
+                    locale=locale, sales_freq=sales_freq, fix=fix, cleaning=cleaning)

@@ -45,7 +45,6 @@ promotion: empty (the promotions are per row in fact_sales.promo_type). No order
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +52,7 @@ import pandas as pd
 
 from skulab.data import SourceData
 from skulab.data.calendar import build_calendar
-from skulab.data.canonical import assemble
+from skulab.data.canonical import assemble_built
 from skulab.data.schema import TABLES
 from skulab.data.validate import Cleaning
 from skulab.errors import DataError
@@ -201,6 +200,4 @@ def load(path: str | Path) -> SourceData:
         "fact_sales": fact_sales,
     }
     where = str(path)  # the same checks as a user's files (skulab.data.canonical), then the cleaning record
-    data = assemble(tables, {name: where for name in tables}, where, lambda t: f"{t} (built from {where})", [],
-                    sales_freq=SALES_FREQ, fix="fix the source file")
-    return dataclasses.replace(data, cleaning=cleaning)
+    return assemble_built(tables, where, cleaning, where, "fix the source file", sales_freq=SALES_FREQ)

@@ -46,7 +46,6 @@ Tables produced:
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
@@ -54,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from skulab.data import SourceData
-from skulab.data.canonical import assemble, source_file
+from skulab.data.canonical import assemble_built, source_file
 from skulab.data.schema import TABLES
 from skulab.data.validate import Cleaning, _rows
 from skulab.errors import DataError
@@ -151,6 +150,4 @@ def load(path: str | Path) -> SourceData:
     cleaning = Cleaning()
     tables = raw_tables(read_raw(f), cleaning)
     where = str(f)
-    data = assemble(tables, {name: where for name in tables}, where, lambda t: f"{t} (built from {FILE_NAME})", [],
-                    locale=LOCALE, sales_freq="D", fix=f"fix {FILE_NAME}")
-    return dataclasses.replace(data, cleaning=cleaning)
+    return assemble_built(tables, where, cleaning, FILE_NAME, f"fix {FILE_NAME}", sales_freq="D", locale=LOCALE)

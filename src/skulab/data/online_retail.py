@@ -42,14 +42,13 @@ Tables produced:
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pandas as pd
 
 from skulab.data import SourceData
 from skulab.data.calendar import build_calendar
-from skulab.data.canonical import assemble, source_file
+from skulab.data.canonical import assemble_built, source_file
 from skulab.data.schema import TABLES
 from skulab.data.validate import Cleaning
 from skulab.errors import DataError
@@ -214,6 +213,4 @@ def load(path: str | Path) -> SourceData:
     lines = clean_lines(read_raw(path), cleaning)
     tables = build_tables(lines, cleaning)
     where = str(path)  # the same checks as a user's files (skulab.data.canonical), then the cleaning record
-    data = assemble(tables, {name: where for name in tables}, where, lambda t: f"{t} (built from {where})", [],
-                    sales_freq="D", fix="fix the source file")
-    return dataclasses.replace(data, cleaning=cleaning)
+    return assemble_built(tables, where, cleaning, where, "fix the source file", sales_freq="D")
