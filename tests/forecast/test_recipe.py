@@ -63,6 +63,5 @@ def test_a_candidate_the_budget_cannot_pay_for_is_not_run_and_is_listed(small_pa
 
 def test_the_job_chooses_on_the_latest_windows_and_records_the_selection(small_panel_inputs, tmp_path: Path) -> None:
     inputs = _inputs(small_panel_inputs)
-    last = inputs["sales"]["date"].max()
-    got = choose(inputs, config.override(FC, recipe_fits=2), at=[last])
+    got = choose(inputs, config.override(FC, recipe_fits=2), latest=True)
     assert list(got.table["step"][:2]) == ["profile", "anchor"] and got.table["WQL"].iloc[:2].notna().all()

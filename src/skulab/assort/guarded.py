@@ -34,7 +34,8 @@ Runner = Callable[[str, list[Window], list[list[int]]], list[list[Assortment]]]
 
 @dataclass(frozen=True)
 class Verdict:
-    """The guard's decision for one FDC and budget: the pick, each method's pooled held-out fill, the weeks."""
+    """The guard's decision for one budget (all FDCs run together): the pick, each method's pooled held-out fill,
+    the held-out weeks."""
 
     choice: str
     fills: dict[str, float]

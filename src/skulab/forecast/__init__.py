@@ -1,11 +1,12 @@
 """Sales forecasting: features, the offline AutoGluon zoo, rolling-origin backtests, the weekly ERP job.
 
-Entry points by chapter: the automatic recipe (`choose_recipe`: settings chosen on selection windows); features (`build_panel`, and what the groups see: `kind_shares`, `promo_uplift`,
-`price_response`, `holiday_lift`); the backtest (`backtest`, `with_noise_floor`, `summary`, `by_group`,
-`comparison` against the `anchor`, `headline`, `gain_vs_best_statistical`, `coverage_by_step` (the intervals' promise per step), `ablation` with `ablation_by_window`,
-`ablation_gains` and `paired_wql`, the worth of a variant over series); one fit at a cutoff (`fit`, `predict`, `discard`: what skulab.whatif asks its questions
-through); the weekly job (`run`). Heavy libraries (AutoGluon, torch) are imported inside the functions that fit
-models.
+Entry points by chapter: the automatic recipe (`choose_recipe`: settings chosen on selection windows); features
+(`build_panel`, and what the groups see: `kind_shares`, `promo_uplift`, `price_response`, `holiday_lift`); the
+backtest (`backtest`, `with_noise_floor`, `summary`, `by_group`, `comparison` against the `anchor`, `headline`,
+`gain_vs_best_statistical`, `coverage_by_step` (the intervals' promise per step), `ablation` with
+`ablation_by_window`, `ablation_gains` and `paired_wql`, the worth of a variant over series); one fit at a cutoff
+(`fit`, `predict`, `discard`: what skulab.whatif asks its questions through); the weekly job (`run`). Heavy
+libraries (AutoGluon, torch) are imported inside the functions that fit models.
 """
 
 from skulab.forecast.backtest import (

@@ -18,7 +18,15 @@ from skulab.config import ForecastConfig, override
 from skulab.errors import ConfigError
 from skulab.forecast import fitting
 from skulab.forecast.features import Panel, build_panel
-from skulab.forecast.metrics import coverage, mase_scale, pit_coverage, quantile_loss, score
+from skulab.forecast.metrics import (
+    as_fitted,
+    coverage,
+    horizon_steps,
+    mase_scale,
+    pit_coverage,
+    quantile_loss,
+    score,
+)
 from skulab.forecast.zoo import ENSEMBLE, family
 from skulab.periods import step
 from skulab.stats import paired_interval
@@ -131,13 +139,13 @@ def coverage_by_step(forecasts: pd.DataFrame) -> pd.DataFrame:
     """Per model and horizon step, the q10-q90 coverage of the scored test points: the plain share, the randomised
     PIT's, and the randomised PIT's of the model's own quantiles when they were calibrated (`raw`)."""
     fc = forecasts[forecasts["scored"].fillna(False).astype(bool)].copy()
-    fc["step"] = fc.groupby(["window", "model", "item_id"])["timestamp"].rank(method="dense").astype(int)
+    fc["step"] = horizon_steps(fc, ["window", "model", "item_id"])
     rows = []
     for (model, h), g in fc.groupby(["model", "step"]):
         row = {"model": model, "step": h, "coverage80": coverage(g), "coverage80_pit": pit_coverage(g),
                "points": len(g)}
         if "q10_raw" in g:
-            row["coverage80_pit_raw"] = pit_coverage(g.assign(q10=g["q10_raw"], q90=g["q90_raw"]))
+            row["coverage80_pit_raw"] = pit_coverage(as_fitted(g))
         rows.append(row)
     return pd.DataFrame(rows)
 

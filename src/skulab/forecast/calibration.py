@@ -11,8 +11,9 @@ so that a count on the edge of the interval counts in part rather than wholly in
 A calibration that does not help is not applied: the offsets are first fitted on every validation window but the
 latest, and only if they bring that held-out window's coverage closer to 80 % without raising the quantile loss of
 q10 and q90 there are they refitted on all windows and applied; otherwise the model keeps its own quantiles. On
-whole-number sales a moved q10 or q90 is rounded to a whole number (the quantile of a count is one). With a single validation window nothing can be checked, and
-every model keeps its own quantiles (`val_windows` of 2 or more calibrates).
+whole-number sales a moved q10 or q90 is rounded to a whole number (the quantile of a count is one). With a single
+validation window nothing can be checked, and every model keeps its own quantiles (`val_windows` of 2 or more
+calibrates).
 
 The randomised PIT is skulab.forecast.metrics.tail_shares.
 """
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from skulab.forecast.metrics import TAIL, pit_coverage, tail_shares
+from skulab.forecast.metrics import TAIL, horizon_steps, pit_coverage, tail_shares
 
 AIM = 1 - 2 * TAIL
 SCALE_FLOOR = 0.1  # units: a series that never changes still gets a scale
@@ -52,7 +53,7 @@ def fit(validation: pd.DataFrame, scales: pd.Series) -> Calibration:
     """The calibration of each model from its validation forecasts (model, window, item_id, timestamp, q10, q50,
     q90, actual, scored): offsets fitted on all windows but the latest and checked there (see the docstring)."""
     points = validation[validation["scored"].fillna(False).astype(bool)].copy()
-    points["step"] = points.groupby(["model", "window", "item_id"])["timestamp"].rank(method="dense").astype(int)
+    points["step"] = horizon_steps(points, ["model", "window", "item_id"])
     points["scale"] = points["item_id"].map(scales).fillna(SCALE_FLOOR).to_numpy(dtype=float)
     y = points["actual"].to_numpy(dtype=float)
     counts = bool(len(y)) and bool(np.isclose(y, np.round(y)).all())
@@ -86,7 +87,7 @@ def apply(forecasts: pd.DataFrame, cal: Calibration) -> pd.DataFrame:
     quantiles as fitted stay in q10_raw and q90_raw, and every level stays ordered and non-negative."""
     out = forecasts.copy()
     out["q10_raw"], out["q90_raw"] = out["q10"], out["q90"]
-    out["step"] = out.groupby(["model", "item_id"])["timestamp"].rank(method="dense").astype(int)
+    out["step"] = horizon_steps(out, ["model", "item_id"])
     out["scale"] = out["item_id"].map(cal.scales).fillna(SCALE_FLOOR).to_numpy(dtype=float)
     out = shift(out, cal.offsets, cal.counts)
     qcols = sorted((c for c in out.columns if c.startswith("q") and c[1:].isdigit()), key=lambda c: int(c[1:]))

@@ -69,7 +69,7 @@ def forecast_rows(cfg: Config, engine: sa.Engine, *, runner: Any = None) -> Fore
     history_end = pd.Timestamp(training.sales["date"].max())
     end = history_end + fc.horizon * step(fc.freq)
     panel = build_panel(**training.inputs(), cfg=fc, end=end)  # every input checked before any fit
-    chosen = recipe.choose(training.inputs(), fc, at=[history_end]) if fc.recipe == "auto" else None
+    chosen = recipe.choose(training.inputs(), fc, latest=True) if fc.recipe == "auto" else None
     if chosen is not None:
         fc = chosen.config
         panel = build_panel(**training.inputs(), cfg=fc, end=end)

@@ -71,6 +71,16 @@ def tail_shares(q10: np.ndarray, q50: np.ndarray, q90: np.ndarray, y: np.ndarray
     return below, 1 - below - above, above
 
 
+def horizon_steps(frame: pd.DataFrame, by: list[str]) -> pd.Series:
+    """Each forecast row's horizon step (1: the first period after its cutoff): its timestamp's rank within `by`."""
+    return frame.groupby(by)["timestamp"].rank(method="dense").astype(int)
+
+
+def as_fitted(frame: pd.DataFrame) -> pd.DataFrame:
+    """Calibrated forecasts with the model's own q10 and q90 (`q10_raw`, `q90_raw`) back in place."""
+    return frame.assign(q10=frame["q10_raw"], q90=frame["q90_raw"])
+
+
 def pit_coverage(frame: pd.DataFrame) -> float:
     """Randomised-PIT share of `frame`'s points inside q10-q90 (NaN without points): 0.8 when calibrated."""
     if not len(frame):
@@ -119,7 +129,7 @@ def score(scored: pd.DataFrame, scale: pd.Series | None = None) -> pd.Series:
         "points": len(y),
     }
     if "q10_raw" in scored:
-        out["coverage80_pit_raw"] = pit_coverage(scored.assign(q10=scored["q10_raw"], q90=scored["q90_raw"]))
+        out["coverage80_pit_raw"] = pit_coverage(as_fitted(scored))
     if scale is not None:
         err = pd.Series(np.abs(y - median), index=scored["item_id"].to_numpy()).groupby(level=0).mean()
         ratio = (err / scale.reindex(err.index)).replace([np.inf, -np.inf], np.nan).dropna()

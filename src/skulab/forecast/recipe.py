@@ -3,9 +3,8 @@ selection windows before the test windows, within a budget of fits, never a time
 
 The selection windows are the `recipe_windows` horizons right before the first test window (in the weekly job, the
 latest horizons of the history): the sales are cut at the first test window's cutoff before anything is built, so
-no sale at or after a test window is read. Every candidate is a backtest on
-them, and each window's fit counts one against `recipe_fits`; a candidate the budget cannot pay for is not run and
-the table says so. In order:
+no sale at or after a test window is read. Every candidate is a backtest on them, and each window's fit counts one
+against `recipe_fits`; a candidate the budget cannot pay for is not run and the table says so. In order:
 1. `profile`: the profile's settings, every feature group the data can feed, calibration on: each model's score,
    the ensemble's, and the coverage before and after calibration.
 2. `anchor`: AutoGluon alone with the raw columns. If it is surely better than the profile's headline (the 95 %
@@ -30,6 +29,7 @@ import pandas as pd
 from skulab.config import ForecastConfig, override
 from skulab.errors import ConfigError
 from skulab.forecast.backtest import anchor, backtest, paired_change, require_windows, summary
+from skulab.forecast.calibration import AIM
 from skulab.forecast.features import build_panel
 from skulab.forecast.zoo import ENSEMBLE
 from skulab.periods import step
@@ -42,16 +42,16 @@ class Recipe:
     """The configuration chosen (recipe: manual, ready to run) and the selection table that chose it."""
 
     config: ForecastConfig
-    table: pd.DataFrame  # step, candidate, change, fits, WQL, coverage80_pit, decision
+    table: pd.DataFrame  # step, candidate, model, fits, WQL, coverage80_pit, coverage80_pit_raw, decision
 
 
-def choose(inputs: dict[str, pd.DataFrame | None], cfg: ForecastConfig, skip: int = 0,
-           at: list[pd.Timestamp] | None = None, progress: bool = False) -> Recipe:
+def choose(inputs: dict[str, pd.DataFrame | None], cfg: ForecastConfig, skip: int = 0, latest: bool = False,
+           progress: bool = False) -> Recipe:
     """The recipe for backtest windows `cfg.windows` after `skip` (its selection windows come just before them), or,
-    with `at` (the weekly job's cutoff), for a forecast from the last period: selection on the latest windows.
+    with `latest` (the weekly job), for a forecast from the last period: selection on the latest windows.
 
     `inputs` are build_panel's keyword arguments (skulab.erp.Training.inputs)."""
-    if at is None:  # the selection sees the sales up to the first test window's cutoff, nothing later
+    if not latest:  # the selection sees the sales up to the first test window's cutoff, nothing later
         sales = inputs["sales"]
         last = pd.Timestamp(sales["date"].max())
         cut = last - (skip + cfg.windows) * cfg.horizon * step(cfg.freq)
@@ -207,7 +207,7 @@ def _calibration(search: _Search, chosen: ForecastConfig, board: pd.DataFrame) -
     head = _headline(board)
     row = board.set_index("model").loc[head]
     raw, cal = row.get("coverage80_pit_raw"), row.get("coverage80_pit")
-    keep = pd.notna(raw) and pd.notna(cal) and abs(cal - 0.8) < abs(raw - 0.8)
+    keep = pd.notna(raw) and pd.notna(cal) and abs(cal - AIM) < abs(raw - AIM)
     search.rows.append({"step": "calibration", "candidate": f"{head}'s q10-q90", "model": head, "fits": 0,
                         "coverage80_pit": cal, "coverage80_pit_raw": raw,
                         "decision": (f"on: coverage {raw:.1%} -> {cal:.1%}" if keep else
