@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,3 +80,42 @@ def _warm_up(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: Config, models: l
     fitted = fitting.fit(panel, fc, panel.history_end - fc.horizon * pd.Timedelta(days=1), models)
     fitting.predict(fitted, panel)
     fitting.discard(fitted)
+
+
+def job(cfg: Config, sizes: list[int], runners: dict[str, Any], partition_by: str,
+        on_row: Callable[[pd.DataFrame], None] | None = None) -> pd.DataFrame:
+    """The weekly job (skulab.forecast.job.run with the profile's forecast section, its automatic recipe included) on
+    `sizes` series of demo chains scaled to hold them, each written once to data/bench/; one row per size and runner:
+    seconds in the recipe's selection and in the final fit, predict and write-back, series per minute, peak memory.
+
+    `runners` maps 'local' to None (one pooled fit in this process) and 'spark ...' to a runner, on which every fit
+    runs by the partitions of `partition_by`."""
+    from skulab.erp import build
+    from skulab.erp.connect import has_rows, make_engine
+    from skulab.forecast import job as weekly
+
+    if cfg.data.source != "demo":
+        raise ConfigError(f"{cfg.source_file}: the job benchmark needs a demo profile (data.source: demo)")
+    rows = []
+    for n in sizes:
+        scale = max(cfg.data.scale, math.ceil(n / SERIES_PER_SCALE))
+        chain = override(cfg, "data", scale=float(scale))
+        url = f"duckdb:///{cfg.root / 'data' / 'bench' / f'demo-scale{scale:g}.duckdb'}"
+        (cfg.root / "data" / "bench").mkdir(parents=True, exist_ok=True)
+        engine = make_engine(url)
+        if not has_rows(engine, "dim_sku"):  # built once, then reused
+            engine, _ = build(chain, url)
+        for name, runner in runners.items():
+            run_cfg = override(chain, "forecast", max_series=n, partition_by=partition_by if runner else None)
+            result, seconds, peak = measure(weekly.run, run_cfg, engine, runner=runner, run_id=f"bench-{n}-{name}")
+            table = result.recipe if result.recipe is not None else pd.DataFrame({"fits": []})
+            rows.append({"series": result.series, "engine": name,
+                         "partitions": f"by {partition_by}" if runner else "pooled",
+                         "recipe_fits": int(table["fits"].sum()), "models": ", ".join(result.models),
+                         "selection_s": round(result.selection_seconds, 1),
+                         "final_s": round(seconds - result.selection_seconds, 1), "total_s": round(seconds, 1),
+                         "series_per_min": round(result.series / seconds * 60), "peak_mb": round(peak)})
+            if on_row is not None:
+                on_row(pd.DataFrame(rows))
+    return pd.DataFrame(rows)
+

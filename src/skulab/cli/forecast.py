@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import TYPE_CHECKING, Any
 
 from skulab.cli.options import (
     Grammar,
@@ -16,6 +17,9 @@ from skulab.cli.options import (
     out_file,
     settings,
 )
+
+if TYPE_CHECKING:
+    from skulab.config import Config
 
 ON_PARTITIONS = ("the partitions", "; forecast.partition_by sets the partitions")
 
@@ -39,6 +43,12 @@ def add_commands(g: Grammar) -> None:
     bf.add_argument("--sizes", type=int_list, default=[100, 1000, 10000], help="numbers of series, comma-separated")
     bf.add_argument("--families", default="SeasonalNaive,ETS,DirectTabular,RecursiveTabular,DeepAR",
                     help="one model per family to time, comma-separated")
+    bf.add_argument("--job", action="store_true",
+                    help="time the weekly job instead (the profile's forecast section, its automatic recipe "
+                         "included) at each size, on each of --engines; writes forecast_job.md")
+    bf.add_argument("--engines", default="local,spark", help="with --job: local (one pooled fit) and/or spark")
+    bf.add_argument("--partition-by", default="category", help="with --job: Spark's partitions (forecast.partition_by)")
+    bf.add_argument("--master", default="local[2]", help="with --job: the Spark master (engine.master)")
     bf.set_defaults(run=_bench)
 
 
@@ -99,17 +109,35 @@ def _bench(args: argparse.Namespace) -> None:
     import pandas as pd
 
     from skulab.bench import write
-    from skulab.bench.forecast import run
+    from skulab.bench.forecast import job, run
 
     cfg = load(args)
-    sizes = args.sizes
+    name = "forecast_job" if args.job else "forecast"
     t0 = time.perf_counter()
 
     def partial(table: pd.DataFrame) -> None:  # a long benchmark keeps what it measured so far
         print(", ".join(f"{k} {v}" for k, v in table.iloc[-1].items()), flush=True)
-        write(table, "forecast", cfg.root)
+        write(table, name, cfg.root)
 
-    table = run(cfg, sizes, args.families.split(","), on_row=partial)
-    path = write(table, "forecast", cfg.root)
+    if args.job:
+        table = job(cfg, args.sizes, _runners(cfg, args), args.partition_by, on_row=partial)
+    else:
+        table = run(cfg, args.sizes, args.families.split(","), on_row=partial)
+    path = write(table, name, cfg.root)
     print(table.to_string(index=False))
     print(f"wrote {path} (and .md) in {time.perf_counter() - t0:.0f} s")
+
+
+def _runners(cfg: Config, args: argparse.Namespace) -> dict[str, Any]:
+    """`bench forecast --job`'s engines: 'local' (None: one pooled fit in this process) and 'spark <master>'."""
+    from skulab import config
+    from skulab.errors import ConfigError
+    from skulab.runner import make_runner
+
+    names = args.engines.split(",")
+    if bad := [n for n in names if n not in ("local", "spark")]:
+        raise ConfigError(f"bench forecast --engines: unknown engine(s) {', '.join(bad)}; engines: local, spark")
+    spark = config.override(cfg, "engine", name="spark", master=args.master,
+                            conf={"spark.driver.memory": "8g", **cfg.engine.conf}).engine
+    return {n if n == "local" else f"spark {args.master}": None if n == "local" else make_runner(spark)
+            for n in names}

@@ -40,6 +40,7 @@ class JobResult:
     seconds: float
     rules: pd.DataFrame
     recipe: pd.DataFrame | None = None  # the automatic recipe's selection table (None: the settings as written)
+    selection_seconds: float = 0.0  # of `seconds`, the automatic recipe's selection fits
 
 
 def default_run_id(cfg: Config, history_end: pd.Timestamp) -> str:
@@ -58,6 +59,7 @@ class Forecasts:
     rules: pd.DataFrame
     config: ForecastConfig  # what ran: the profile's settings, or those the automatic recipe chose
     recipe: pd.DataFrame | None  # the automatic recipe's selection table
+    selection_seconds: float  # the automatic recipe's share of the wall time (0 with the settings as written)
 
 
 def forecast_rows(cfg: Config, engine: sa.Engine, *, runner: Any = None) -> Forecasts:
@@ -69,7 +71,9 @@ def forecast_rows(cfg: Config, engine: sa.Engine, *, runner: Any = None) -> Fore
     history_end = pd.Timestamp(training.sales["date"].max())
     end = history_end + fc.horizon * step(fc.freq)
     panel = build_panel(**training.inputs(), cfg=fc, end=end)  # every input checked before any fit
-    chosen = recipe.choose(training.inputs(), fc, latest=True) if fc.recipe == "auto" else None
+    t0 = time.perf_counter()
+    chosen = recipe.choose(training.inputs(), fc, latest=True, runner=runner) if fc.recipe == "auto" else None
+    selection_seconds = time.perf_counter() - t0
     if chosen is not None:
         fc = chosen.config
         panel = build_panel(**training.inputs(), cfg=fc, end=end)
@@ -85,7 +89,7 @@ def forecast_rows(cfg: Config, engine: sa.Engine, *, runner: Any = None) -> Fore
     rows = pred.join(keys, on="item_id").rename(columns={"timestamp": "forecast_date"})
     rows = rows[["sku_id", "store_id", "forecast_date", "model", "mean", "q10", "q50", "q90"]]
     return Forecasts(rows.reset_index(drop=True), dropped, fallbacks, history_end, panel.rules, fc,
-                     chosen.table if chosen is not None else None)
+                     chosen.table if chosen is not None else None, selection_seconds)
 
 
 def run(cfg: Config, engine: sa.Engine, *, runner: Any = None, run_id: str | None = None) -> JobResult:
@@ -104,4 +108,4 @@ def run(cfg: Config, engine: sa.Engine, *, runner: Any = None, run_id: str | Non
                      models=sorted(rows["model"].unique()), first_date=rows["forecast_date"].min(),
                      last_date=rows["forecast_date"].max(), dropped=made.dropped, fallbacks=made.fallbacks,
                      seconds=time.perf_counter() - t0, rules=made.rules,
-                     recipe=made.recipe)
+                     recipe=made.recipe, selection_seconds=made.selection_seconds)

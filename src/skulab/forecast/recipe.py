@@ -23,11 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from skulab.config import ForecastConfig, override
 from skulab.errors import ConfigError
+from skulab.forecast import partitioned
 from skulab.forecast.backtest import anchor, backtest, paired_change, require_windows, summary
 from skulab.forecast.calibration import AIM
 from skulab.forecast.features import build_panel
@@ -46,17 +48,18 @@ class Recipe:
 
 
 def choose(inputs: dict[str, pd.DataFrame | None], cfg: ForecastConfig, skip: int = 0, latest: bool = False,
-           progress: bool = False) -> Recipe:
+           progress: bool = False, runner: Any = None) -> Recipe:
     """The recipe for backtest windows `cfg.windows` after `skip` (its selection windows come just before them), or,
     with `latest` (the weekly job), for a forecast from the last period: selection on the latest windows.
 
-    `inputs` are build_panel's keyword arguments (skulab.erp.Training.inputs)."""
+    `inputs` are build_panel's keyword arguments (skulab.erp.Training.inputs); `runner` runs each candidate's fits
+    by the partitions of `cfg.partition_by` (skulab.forecast.partitioned; None: pooled in this process)."""
     if not latest:  # the selection sees the sales up to the first test window's cutoff, nothing later
         sales = inputs["sales"]
         last = pd.Timestamp(sales["date"].max())
         cut = last - (skip + cfg.windows) * cfg.horizon * step(cfg.freq)
         inputs = {**inputs, "sales": sales[sales["date"] <= cut]}
-    search = _Search(inputs, cfg, progress)
+    search = _Search(inputs, cfg, progress, runner)
     base = _base(cfg, inputs)
     dates = inputs["sales"]["date"]
     try:
@@ -91,8 +94,9 @@ def choose(inputs: dict[str, pd.DataFrame | None], cfg: ForecastConfig, skip: in
 class _Search:
     """Runs candidates on the selection windows within the fit budget and keeps the selection table."""
 
-    def __init__(self, inputs: dict[str, pd.DataFrame | None], cfg: ForecastConfig, progress: bool):
-        self.inputs, self.cfg, self.progress = inputs, cfg, progress
+    def __init__(self, inputs: dict[str, pd.DataFrame | None], cfg: ForecastConfig, progress: bool,
+                 runner: Any = None):
+        self.inputs, self.cfg, self.progress, self.runner = inputs, cfg, progress, runner
         self.left = cfg.recipe_fits
         self.rows: list[dict] = []
 
@@ -107,7 +111,11 @@ class _Search:
         self.left -= fits
         trial = override(config, windows=self.cfg.recipe_windows, recipe="manual")
         panel = build_panel(**self.inputs, cfg=trial)
-        bt = backtest(panel, trial, models=models)
+        if self.runner is None:
+            bt = backtest(panel, trial, models=models)
+        else:  # one fit per partition: a probe's models are the trial's whole zoo there
+            bt = partitioned.run(panel, override(trial, models=models, ensemble=False) if models else trial,
+                                 self.runner)
         board = summary(bt.scores)
         head = models[0] if models else _headline(board)
         row = board.set_index("model").loc[head]

@@ -1,0 +1,36 @@
+"""`skulab bench forecast --job`: the weekly job, its automatic recipe included, timed pooled and by partitions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from skulab import config
+from skulab.bench.forecast import job
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_the_job_benchmark_runs_the_recipe_and_the_job_pooled_and_by_partitions(tmp_path: Path) -> None:
+    cfg = config.load(ROOT / "params" / "ci.yaml").model_copy(update={"root": tmp_path})
+    cfg = config.override(cfg, "forecast", recipe_fits=2, models=["SeasonalNaive", "Naive"])
+    table = job(cfg, [10], {"local": None, "native": "native"}, "category")
+    assert table["engine"].tolist() == ["local", "native"]
+    assert table["partitions"].tolist() == ["pooled", "by category"]
+    assert (table["series"] == 10).all()
+    assert (table["recipe_fits"] == 2).all()  # the budget, spent the same way on both routes
+    assert (table["selection_s"] > 0).all() and (table["total_s"] > table["selection_s"]).all()
+    erp = tmp_path / "data" / "bench" / "demo-scale1.duckdb"  # the chain was written once and holds both runs
+    with sa.create_engine(f"duckdb:///{erp}").connect() as con:
+        runs = con.execute(sa.text("SELECT run_id FROM forecast_run ORDER BY run_id")).scalars().all()
+    assert runs == ["bench-10-local", "bench-10-native"]
+
+
+def test_an_unknown_engine_is_one_line(skulab_cli: Callable) -> None:
+    out = skulab_cli("bench", "forecast", "--params", "params/ci.yaml", "--job", "--engines", "local,sparc")
+    assert out.returncode == 2 and "unknown engine(s) sparc; engines: local, spark" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
