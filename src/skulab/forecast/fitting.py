@@ -8,6 +8,7 @@ failed and AutoGluon silently used SeasonalNaive instead.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import warnings
@@ -164,9 +165,17 @@ def _captured_log() -> Iterator[list[str]]:
 
     handlers, propagate = logger.handlers[:], logger.propagate
     logger.handlers, logger.propagate = [Collect(level=logging.WARNING)], False
+    env = os.environ.get("PYTHONWARNINGS")
+    # the worker processes AutoGluon's local models predict in (joblib) start with this environment and are reused
+    # later, so they ignore the same warnings as this process does
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [env, "ignore::RuntimeWarning"]))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # empty-slice means on all-missing windows
             yield lines
     finally:
         logger.handlers, logger.propagate = handlers, propagate
+        if env is None:
+            os.environ.pop("PYTHONWARNINGS", None)
+        else:
+            os.environ["PYTHONWARNINGS"] = env
