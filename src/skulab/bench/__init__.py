@@ -7,10 +7,13 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import psutil
+
+if TYPE_CHECKING:
+    from skulab.config import Config
 
 
 def measure(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, float, float]:
@@ -60,3 +63,13 @@ def write(frame: pd.DataFrame, name: str, root: Path) -> Path:
     (out / f"{name}.md").write_text(f"# {name}\n\nMeasured on {machine}, {time.strftime('%Y-%m-%d')}.\n\n"
                                     + frame.to_markdown(index=False) + "\n")
     return out / f"{name}.csv"
+
+
+def spark_runner(cfg: Config, master: str) -> Any:
+    """The SparkSession the benchmarks time their Spark rows on: the profile's engine settings on `master`, with
+    8 GB for the driver unless the profile sets it."""
+    from skulab.config import override
+    from skulab.runner import make_runner
+
+    return make_runner(override(cfg, "engine", name="spark", master=master,
+                                conf={"spark.driver.memory": "8g", **cfg.engine.conf}).engine)

@@ -28,10 +28,9 @@ def add_commands(g: Grammar) -> None:
 def _scale(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from skulab import bench, config
+    from skulab import bench
     from skulab.bench import scale
     from skulab.errors import ConfigError
-    from skulab.runner import make_runner
 
     cfg = load(args)
     parts, names = args.parts.split(","), args.engines.split(",")
@@ -39,9 +38,7 @@ def _scale(args: argparse.Namespace) -> None:
     if bad:
         raise ConfigError(f"bench scale: unknown part(s) or engine(s) {', '.join(bad)}; parts: {', '.join(PARTS)}; "
                           "engines: local, spark")
-    spark_cfg = config.override(cfg, "engine", name="spark", master=args.master,
-                                conf={"spark.driver.memory": "8g", **cfg.engine.conf}).engine
-    runners = {n: "native" if n == "local" else make_runner(spark_cfg) for n in names}
+    runners = {n: "native" if n == "local" else bench.spark_runner(cfg, args.master) for n in names}
     rows: list[dict] = []
     t0 = time.perf_counter()
 

@@ -130,14 +130,11 @@ def _bench(args: argparse.Namespace) -> None:
 
 def _runners(cfg: Config, args: argparse.Namespace) -> dict[str, Any]:
     """`bench forecast --job`'s engines: 'local' (None: one pooled fit in this process) and 'spark <master>'."""
-    from skulab import config
+    from skulab.bench import spark_runner
     from skulab.errors import ConfigError
-    from skulab.runner import make_runner
 
     names = args.engines.split(",")
     if bad := [n for n in names if n not in ("local", "spark")]:
         raise ConfigError(f"bench forecast --engines: unknown engine(s) {', '.join(bad)}; engines: local, spark")
-    spark = config.override(cfg, "engine", name="spark", master=args.master,
-                            conf={"spark.driver.memory": "8g", **cfg.engine.conf}).engine
-    return {n if n == "local" else f"spark {args.master}": None if n == "local" else make_runner(spark)
+    return {n if n == "local" else f"spark {args.master}": None if n == "local" else spark_runner(cfg, args.master)
             for n in names}
