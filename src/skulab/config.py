@@ -294,7 +294,7 @@ class ForecastConfig(_Section):
     partition_by: Literal["store", "region", "segment", "category"] | None = Field(
         None,
         description="Fit one zoo per store, region, store segment or category, the partitions run on the "
-                    "configured `engine`; null fits one zoo for all series.")
+                    "configured `engine`; null fits one zoo for all series, in this process whatever the engine.")
     seed: int = Field(
         7, description="Seed of the model fits and of the `max_series` sample: the same seed repeats a run.")
 
@@ -445,10 +445,12 @@ class AssortConfig(_Section):
         description="Outside SKUs (by the weight of orders they alone complete), and as many cheapest "
                     "stocked SKUs, `local_search` tries on each move: more search wider and slower.")
     guard_candidates: list[AssortMethod] = Field(
-        ["net", "hybrid", "local_search"],
+        ["reverse_exclude", "net", "hybrid", "local_search"],
         description="Methods `guarded` may pick instead of popularity, each only when it beats popularity "
                     "surely on the held-out weeks (`guard_weeks`, `guard_confidence`); each costs a run per "
-                    "held-out week (sku2vec an embedding fit per week and FDC, which is why it is not a default).")
+                    "held-out week (sku2vec an embedding fit per week and FDC, which is why it is not a default). "
+                    "Reverse-Exclude learns no weights, so it can pay where baskets are too short for the "
+                    "learned methods.")
     guard_weeks: int = Field(
         3, ge=1,
         description="Weeks `guarded` holds out, the latest before the test, each trained on a window as long as "
@@ -542,7 +544,9 @@ class EngineConfig(_Section):
     name: Literal["local", "spark"] = Field(
         "local",
         description="The engine: `local` runs the partitions in this process, `spark` on a Spark cluster "
-                    "(needs the spark extra and Java): switch to spark when one machine is too small.")
+                    "(needs the spark extra and Java): switch to spark when one machine is too small, or to "
+                    "spread the rolling evaluation's folds over the cores (local[2]). The forecast uses it only "
+                    "with `forecast.partition_by`.")
     master: str = Field(
         "local[2]", description="Spark master URL: local[N], spark://host:port[,host:port], yarn or "
                                 "k8s://https://host:port (spark only).")

@@ -127,3 +127,34 @@ def test_calibrating_counts_brings_the_randomised_coverage_to_80_percent() -> No
     test = windows([9]).drop(columns="window")
     assert pit_coverage(test) < 0.5
     assert pit_coverage(calibration.apply(test, cal)) == pytest.approx(0.8, abs=0.05)
+
+
+def test_a_real_naive_fit_on_low_counts_is_calibrated_toward_80_percent_not_past_it() -> None:
+    # AutoGluon's Naive gives Gaussian quantiles, below zero on low counts; the served forecast is clipped at zero.
+    # Offsets fitted on unclipped validation forecasts pulled the served q10 far up (frat's Naive: 92 % -> 62 %).
+    from skulab.config import ForecastConfig
+    from skulab.forecast import fitting
+    from skulab.forecast.features import Panel
+
+    rng = np.random.default_rng(13)
+    n, weeks, horizon = 600, 60, 4
+    lam = rng.uniform(0.5, 4.0, n)
+    stamps = pd.date_range("2023-01-02", periods=weeks, freq="W-MON")
+    y = rng.poisson(np.repeat(lam, weeks)).astype(float)
+    frame = pd.DataFrame({"item_id": np.repeat([f"s{i}" for i in range(n)], weeks),
+                          "timestamp": np.tile(stamps, n), "target": y, "actual": y, "scored": True})
+    panel = Panel(frame=frame, known=[], past=[], static=None, rules=pd.DataFrame(), freq="W-MON",
+                  horizon=horizon, history_end=stamps[-1])
+    cfg = ForecastConfig(freq="W-MON", horizon=horizon, models=["Naive"], ensemble=False, conformal=True,
+                         val_windows=3)
+    fitted = fitting.fit(panel, cfg, stamps[-1 - horizon])
+    try:
+        pred = fitting.predict(fitted, panel).merge(frame[["item_id", "timestamp", "actual"]],
+                                                    on=["item_id", "timestamp"])
+    finally:
+        fitting.discard(fitted)
+
+    raw, calibrated = pit_coverage(pred.assign(q10=pred["q10_raw"], q90=pred["q90_raw"])), pit_coverage(pred)
+    assert fitted.calibration.checks["calibrated"].all()
+    assert raw > 0.85  # Naive's interval grows with the step; the stationary counts' spread does not
+    assert abs(calibrated - 0.8) < abs(raw - 0.8) and calibrated == pytest.approx(0.8, abs=0.05)

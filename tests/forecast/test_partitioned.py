@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from skulab import forecast
-from skulab.config import ForecastConfig
+from skulab.config import Config, ForecastConfig, override
 from skulab.errors import DataError
 from skulab.forecast import partitioned
 from skulab.forecast.features import build_panel
@@ -58,3 +58,10 @@ def test_partitioning_by_an_attribute_the_series_lack_is_refused(two_categories:
     panel = build_panel(*two_categories, cfg)
     with pytest.raises(DataError, match="partition_by: region is not an attribute"):
         partitioned.run(panel, cfg)
+
+
+def test_without_partition_by_the_forecast_stays_in_process_whatever_the_engine(ci_config: Config) -> None:
+    # a profile may run its rolling evaluation's folds on Spark; its pooled forecast has nothing to spread there
+    cfg = ci_config
+    assert partitioned.runner_for(override(cfg, "engine", name="spark", master="local[2]")) is None
+    assert partitioned.runner_for(override(cfg, "forecast", partition_by="category")) == "native"

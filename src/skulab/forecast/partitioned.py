@@ -44,9 +44,10 @@ def partition_keys(panel: Panel, by: str | None) -> pd.Series:
 
 
 def runner_for(cfg: Config) -> Any | None:
-    """None when the forecast runs pooled in this process (local engine, no partition_by), else the runner the
-    partitions run on (skulab.runner.make_runner: a master that does not answer fails here, fast)."""
-    if cfg.engine.name == "local" and cfg.forecast.partition_by is None:
+    """None when the forecast runs pooled in this process (no partition_by: one zoo has nothing to spread, whatever
+    the engine), else the runner the partitions run on (skulab.runner.make_runner: a master that does not answer
+    fails here, fast)."""
+    if cfg.forecast.partition_by is None:
         return None
     return make_runner(cfg.engine)
 
