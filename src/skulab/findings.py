@@ -117,9 +117,13 @@ def forecast_models(board: pd.DataFrame, table: pd.DataFrame, ablation_table: pd
     text += [(f"Over {len(windows)} test windows the best model of the zoo is {models['model'].iloc[0]} (mean WQL "
             f"{models['WQL'].iloc[0]:.3f}). skulab's headline ({head.split(': ', 1)[1]}) scores {wql:.3f}, "
             f"{_relative(gain)} the anchor's {table.loc[ref, 'mean']:.3f}, better in {wins} of {len(windows)} windows")]
+    best = next((i for i in table.index if str(i).startswith("best statistical: ")), None)
     if len(stats):
         text[0] += (f", and {_relative(gain_vs_best_statistical(board, wql))} the best statistical model "
                     f"({stats['model'].iloc[0]}, {stats['WQL'].iloc[0]:.3f}).")
+    elif best is not None:  # the recipe kept no statistical model: the best of the comparison's runs
+        text[0] += (f", and {_relative(gain_vs_best_statistical(board, wql, table))} the best statistical model "
+                    f"of the comparison's runs ({best.split(': ', 1)[1]}, {table.loc[best, 'mean']:.3f}).")
     else:
         text[0] += "."
     gain_col = next((c for c in ablation_table.columns if str(c).startswith("gain_vs_")), None)

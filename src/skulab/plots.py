@@ -114,8 +114,9 @@ def coverage_by_step(table: pd.DataFrame, title: str, ax: plt.Axes | None = None
             ax.plot(g["step"], g["coverage80_pit_raw"], linestyle="--", linewidth=1, color=colour,
                     label=f"{model} as fitted")
     ax.set(title=title, xlabel="horizon step", ylabel="share of sales inside q10-q90")
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))  # steps are whole periods
     ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0))
-    ax.legend(loc="best", fontsize="small", ncol=2)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small")  # beside the lines, not over them
     return ax
 
 

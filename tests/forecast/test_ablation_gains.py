@@ -41,6 +41,15 @@ def test_gain_vs_best_statistical_takes_the_best_statistical_or_intermittent_mod
     assert math.isnan(forecast.gain_vs_best_statistical(board[board["family"] == "tabular"], 0.4))
 
 
+def test_without_a_statistical_model_in_the_zoo_the_gain_is_against_the_comparisons_best_statistical_row() -> None:
+    # the automatic recipe may keep DirectTabular alone: the baseline then comes from the anchor's run
+    board = pd.DataFrame({"model": ["DirectTabular"], "family": ["tabular"], "WQL": [0.3]})
+    table = pd.DataFrame({"mean": [0.58, 0.61, 0.71]},
+                         index=["skulab: DirectTabular", "anchor: WeightedEnsemble", "best statistical: ETS"])
+    assert forecast.gain_vs_best_statistical(board, 0.58, table) == pytest.approx(1 - 0.58 / 0.71)
+    assert math.isnan(forecast.gain_vs_best_statistical(board, 0.58, table.drop(index="best statistical: ETS")))
+
+
 def test_headline_is_the_named_runs_row_of_a_comparison() -> None:
     table = pd.DataFrame({"mean": [0.5, 0.6, 0.7]},
                          index=["skulab: WeightedEnsemble", "anchor: WeightedEnsemble", "best statistical: ETS"])

@@ -73,7 +73,7 @@ def _forecast(args: argparse.Namespace) -> None:
 def _backtest(args: argparse.Namespace) -> None:
     from skulab import erp
     from skulab.forecast import partitioned
-    from skulab.forecast.backtest import backtest, require_windows, summary
+    from skulab.forecast.backtest import require_windows, summary
     from skulab.forecast.features import build_panel
 
     cfg = settings(load(args), args, "forecast")
@@ -92,8 +92,7 @@ def _backtest(args: argparse.Namespace) -> None:
         print(recipe.table.to_string(index=False))
         fc = recipe.config
     panel = build_panel(**training.inputs(), cfg=fc)
-    bt = (backtest(panel, fc, skip=args.skip, progress=True) if runner is None
-          else partitioned.run(panel, fc, runner, skip=args.skip, progress=True))
+    bt = partitioned.backtest_on(panel, fc, runner, skip=args.skip, progress=True)
     print(f"backtest of {panel.frame['item_id'].nunique():,} series, {fc.windows} windows of {fc.horizon} "
           f"({fc.freq}), skipping the last {args.skip}, on {cfg.engine.name}"
           f"{f' by {fc.partition_by}' if fc.partition_by else ''}, in {time.perf_counter() - t0:.0f} s")

@@ -229,10 +229,15 @@ def ablation_gains(by_window: pd.DataFrame, reference: str = "no covariates") ->
     return table
 
 
-def gain_vs_best_statistical(board: pd.DataFrame, wql: float) -> float:
-    """Relative WQL reduction of `wql` against the best statistical or intermittent model of a leaderboard."""
+def gain_vs_best_statistical(board: pd.DataFrame, wql: float, table: pd.DataFrame | None = None) -> float:
+    """Relative WQL reduction of `wql` against the best statistical or intermittent model of a leaderboard; when
+    the leaderboard has none (the automatic recipe may keep no statistical model), against the `comparison` table's
+    best statistical row (picked over every run on the same windows); NaN without either."""
     stats = board.loc[board["family"].isin(["statistical", "intermittent"]), "WQL"]
-    return 1 - wql / stats.min() if len(stats) else float("nan")
+    if len(stats):
+        return 1 - wql / stats.min()
+    row = next((i for i in table.index if str(i).startswith("best statistical: ")), None) if table is not None else None
+    return 1 - wql / table.loc[row, "mean"] if row is not None else float("nan")
 
 
 def headline(table: pd.DataFrame, run: str = "skulab") -> str:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from skulab import erp
 from skulab.config import Config, ForecastConfig
 from skulab.erp import write_run
-from skulab.forecast import fitting, partitioned, recipe
+from skulab.forecast import partitioned, recipe
 from skulab.forecast.features import build_panel
 from skulab.periods import step
 
@@ -77,14 +77,8 @@ def forecast_rows(cfg: Config, engine: sa.Engine, *, runner: Any = None) -> Fore
     if chosen is not None:
         fc = chosen.config
         panel = build_panel(**training.inputs(), cfg=fc, end=end)
-    if runner is None:
-        fitted = fitting.fit(panel, fc, history_end)
-        pred = fitting.predict(fitted, panel)
-        fitting.discard(fitted)
-        dropped, fallbacks = fitted.dropped, fitted.fallbacks
-    else:
-        bt = partitioned.run(panel, fc, runner, at=[history_end])
-        pred, dropped, fallbacks = bt.forecasts, int(bt.runs["dropped"].sum()), partitioned.fallbacks(bt.runs)
+    bt = partitioned.backtest_on(panel, fc, runner, at=[history_end])
+    pred, dropped, fallbacks = bt.forecasts, int(bt.runs["dropped"].sum()), partitioned.fallbacks(bt.runs)
     keys = panel.frame.drop_duplicates("item_id").set_index("item_id")[["store_id", "sku_id"]]
     rows = pred.join(keys, on="item_id").rename(columns={"timestamp": "forecast_date"})
     rows = rows[["sku_id", "store_id", "forecast_date", "model", "mean", "q10", "q50", "q90"]]

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from skulab.config import Config, ForecastConfig
+from skulab.config import Config, ForecastConfig, override
 from skulab.errors import DataError
 from skulab.forecast.backtest import Backtest, backtest, score_windows
 from skulab.forecast.features import Panel
@@ -50,6 +50,16 @@ def runner_for(cfg: Config) -> Any | None:
     if cfg.forecast.partition_by is None:
         return None
     return make_runner(cfg.engine)
+
+
+def backtest_on(panel: Panel, cfg: ForecastConfig, runner: Any = None, *, models: list[str] | None = None,
+                skip: int = 0, progress: bool = False, at: list[pd.Timestamp] | None = None) -> Backtest:
+    """The backtest of `panel` pooled in this process (`runner` None: skulab.forecast.backtest) or one zoo per
+    partition of `cfg.partition_by` on `runner` (`run`): the one place that picks between them. `models` narrows
+    the zoo; `at` gives the cutoffs (the weekly job forecasts from the last period)."""
+    if runner is None:
+        return backtest(panel, cfg, models=models, skip=skip, progress=progress, at=at)
+    return run(panel, override(cfg, models=models) if models else cfg, runner, skip=skip, progress=progress, at=at)
 
 
 def run(panel: Panel, cfg: ForecastConfig, runner: Any = None, windows: int | None = None, skip: int = 0,

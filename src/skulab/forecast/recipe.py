@@ -30,7 +30,7 @@ import pandas as pd
 from skulab.config import ForecastConfig, override
 from skulab.errors import ConfigError
 from skulab.forecast import partitioned
-from skulab.forecast.backtest import anchor, backtest, paired_change, require_windows, summary
+from skulab.forecast.backtest import anchor, paired_change, require_windows, summary
 from skulab.forecast.calibration import AIM
 from skulab.forecast.features import build_panel
 from skulab.forecast.zoo import ENSEMBLE
@@ -111,11 +111,7 @@ class _Search:
         self.left -= fits
         trial = override(config, windows=self.cfg.recipe_windows, recipe="manual")
         panel = build_panel(**self.inputs, cfg=trial)
-        if self.runner is None:
-            bt = backtest(panel, trial, models=models)
-        else:  # one fit per partition: a probe's models are the trial's whole zoo there
-            bt = partitioned.run(panel, override(trial, models=models, ensemble=False) if models else trial,
-                                 self.runner)
+        bt = partitioned.backtest_on(panel, trial, self.runner, models=models)
         board = summary(bt.scores)
         head = models[0] if models else _headline(board)
         row = board.set_index("model").loc[head]
