@@ -105,7 +105,7 @@ def forecast_models(board: pd.DataFrame, table: pd.DataFrame, ablation_table: pd
                     runs: pd.DataFrame, recipe: pd.DataFrame | None = None) -> str:
     """Chapter 03: what the automatic recipe chose, which model wins, skulab against the anchor and the best
     statistical model, the ablation."""
-    from skulab.forecast.backtest import gain_vs_best_statistical, headline
+    from skulab.forecast.backtest import best_statistical_row, gain_vs_best_statistical, headline
 
     models = board[board["model"] != _TRUTH].sort_values("WQL")
     windows = [c for c in table.columns if str(c).startswith("window ")]
@@ -117,7 +117,7 @@ def forecast_models(board: pd.DataFrame, table: pd.DataFrame, ablation_table: pd
     text += [(f"Over {len(windows)} test windows the best model of the zoo is {models['model'].iloc[0]} (mean WQL "
             f"{models['WQL'].iloc[0]:.3f}). skulab's headline ({head.split(': ', 1)[1]}) scores {wql:.3f}, "
             f"{_relative(gain)} the anchor's {table.loc[ref, 'mean']:.3f}, better in {wins} of {len(windows)} windows")]
-    best = next((i for i in table.index if str(i).startswith("best statistical: ")), None)
+    best = best_statistical_row(table)
     if len(stats):
         text[0] += (f", and {_relative(gain_vs_best_statistical(board, wql))} the best statistical model "
                     f"({stats['model'].iloc[0]}, {stats['WQL'].iloc[0]:.3f}).")

@@ -117,8 +117,10 @@ def score_windows(forecasts: pd.DataFrame, panel: Panel) -> pd.DataFrame:
     """Scores per window and model, each window on the points every model forecast."""
     rows = []
     for (w, cutoff), fc in forecasts.groupby(["window", "cutoff"]):
-        scale = mase_scale(fitting.train_frame(panel, cutoff), panel.freq)
         points = fc[fc["scored"].fillna(False).astype(bool)]
+        if points.empty:  # the weekly job's horizon, past the actuals: nothing to score, no scale to compute
+            continue
+        scale = mase_scale(fitting.train_frame(panel, cutoff), panel.freq)
         common = points.groupby(["item_id", "timestamp"])["model"].transform("size") == points["model"].nunique()
         for model, part in points[common].groupby("model"):
             rows.append({"window": w, "cutoff": cutoff, "model": model, "family": _family(model),
@@ -236,8 +238,13 @@ def gain_vs_best_statistical(board: pd.DataFrame, wql: float, table: pd.DataFram
     stats = board.loc[board["family"].isin(["statistical", "intermittent"]), "WQL"]
     if len(stats):
         return 1 - wql / stats.min()
-    row = next((i for i in table.index if str(i).startswith("best statistical: ")), None) if table is not None else None
+    row = best_statistical_row(table) if table is not None else None
     return 1 - wql / table.loc[row, "mean"] if row is not None else float("nan")
+
+
+def best_statistical_row(table: pd.DataFrame) -> str | None:
+    """The 'best statistical: <model>' row of a `comparison` table, or None when no run had a statistical model."""
+    return next((i for i in table.index if str(i).startswith("best statistical: ")), None)
 
 
 def headline(table: pd.DataFrame, run: str = "skulab") -> str:
