@@ -44,6 +44,15 @@ def bars(series: pd.Series, title: str, xlabel: str, ax: plt.Axes | None = None,
     return ax
 
 
+def empty(ax: plt.Axes, title: str, note: str) -> plt.Axes:
+    """A panel with nothing to draw says why (a source without promotions, a calendar without holidays) rather
+    than showing blank axes."""
+    ax.set_title(title)
+    ax.text(0.5, 0.5, note, ha="center", va="center", wrap=True, color="0.35", transform=ax.transAxes)
+    ax.set_axis_off()
+    return ax
+
+
 def histogram(values: pd.Series, title: str, xlabel: str, ax: plt.Axes | None = None, bins: int = 40,
               log: bool = False) -> plt.Axes:
     """Histogram of a numeric Series (missing values left out, counted in the title)."""

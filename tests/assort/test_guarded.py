@@ -4,6 +4,7 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from skulab.assort import guarded, heuristics, methods, synthetic
 from skulab.assort.metrics import fill_rate, stocked_mask
@@ -140,3 +141,25 @@ def test_the_guard_reuses_its_pick_from_methods_already_run_and_is_charged_their
 
     assert list(reused.assortment.top(10)) == list(fresh.assortment.top(10))
     assert reused.seconds >= 1000.0 > fresh.seconds
+
+
+def test_the_guard_holds_out_more_weeks_until_they_hold_enough_orders_and_never_more_than_the_most() -> None:
+    # 110 orders a week: 3 weeks hold 330 orders, so a target of 500 takes a fifth week's orders, capped at 4
+    lines = with_weeks(_weeks(PAIRS, 12))
+    weeks = pd.date_range("2024-01-01", periods=12, freq="7D")
+    win = window(lines, "F1", weeks[8], weeks[10], past_weeks=6)
+    splits = [win.validation_splits(6)]
+
+    assert guarded.held_out_weeks(splits, 3, 0) == [w.to_datetime64() for w in weeks[7:10]]
+    assert guarded.held_out_weeks(splits, 3, 500) == [w.to_datetime64() for w in weeks[5:10]]
+    assert len(guarded.held_out_weeks(splits, 1, 10**6)) == 6  # every week the window can hold out
+
+    few = AssortConfig(guard_candidates=["hybrid"], guard_orders=0)
+    more = AssortConfig(guard_candidates=["hybrid"], guard_orders=500, guard_max_weeks=4)
+    assert methods.run("guarded", [win], [[10]], few)[0][0].assortment.info["valid_weeks"] == 3
+    assert methods.run("guarded", [win], [[10]], more)[0][0].assortment.info["valid_weeks"] == 4
+
+
+def test_the_most_held_out_weeks_cannot_be_fewer_than_the_fewest() -> None:
+    with pytest.raises(ValueError, match="guard_max_weeks"):
+        AssortConfig(guard_weeks=4, guard_max_weeks=2)

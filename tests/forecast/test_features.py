@@ -9,6 +9,7 @@ from skulab.data.calendar import build_calendar
 from skulab.errors import DataError
 from skulab.forecast.features import build_panel, missing, promo
 from skulab.forecast.features import calendar as calendar_features
+from skulab.forecast.features.summary import promo_uplift
 
 
 def _sales(rows: list[tuple], **attrs: object) -> pd.DataFrame:
@@ -92,6 +93,16 @@ def test_promotion_types_are_split_and_periods_into_and_since_are_counted(week_o
     assert a["promo_depth"].iloc[3] == pytest.approx(0.2)
 
 
+def test_promotion_summaries_of_data_without_promotions_are_empty_tables(week_of_sales: pd.DataFrame) -> None:
+    """A source without promotions (online_retail's order lines) gives chapter 02 an empty uplift table, not a
+    KeyError; with them, one row per promotion type, strongest first."""
+    cal = build_calendar("2024-01-01", "2024-01-10", "cn")
+    never = week_of_sales.assign(promo_type=None, discount=np.nan)
+    assert promo_uplift(build_panel(never, cal, _cfg(features=["promo"]))).empty
+    uplift = promo_uplift(build_panel(week_of_sales, cal, _cfg(features=["promo"])))
+    assert set(uplift.index) == {"pct_off", "bundle"} and uplift["uplift"].is_monotonic_decreasing
+
+
 def test_price_features_compare_to_base_price_last_period_and_category() -> None:
     days = pd.date_range("2024-01-01", periods=3, freq="D")
     rows = [(days[0], "S1", "A", 1, 10, None, False), (days[1], "S1", "A", 1, 8, "pct_off", False),
@@ -147,3 +158,20 @@ def test_static_features_keep_informative_attributes_only(week_of_sales: pd.Data
     panel = build_panel(sales, build_calendar("2024-01-01", "2024-01-10", "cn"), _cfg(static=True))
     assert list(panel.static.columns) == ["category"]
     assert panel.static.loc["S1|B", "category"] == "Shoes"
+
+
+def test_scores_by_category_of_a_source_without_categories_are_one_group(week_of_sales: pd.DataFrame) -> None:
+    """online_retail's SKUs have no category: chapter 03's table by category is one '(none)' row, not a KeyError."""
+    from skulab.forecast.backtest import Backtest, by_group
+
+    cal = build_calendar("2024-01-01", "2024-01-10", "cn")
+    panel = build_panel(week_of_sales.assign(category=None), cal, _cfg(features=["promo"]))
+    points = panel.frame[["item_id", "timestamp"]].assign(actual=panel.frame["actual"].fillna(0.0),
+        model="Naive", scored=True, mean=2.0, q10=0.0, q50=2.0, q90=4.0, q20=1.0, q30=1.0, q40=2.0, q60=2.0,
+        q70=3.0, q80=3.0)
+    bt = Backtest(forecasts=points, scores=pd.DataFrame(), runs=pd.DataFrame())
+
+    table = by_group(bt, panel, "category")
+
+    assert list(table.index) == ["(none)"] and list(table.columns) == ["Naive"] and table.iloc[0, 0] > 0
+    assert set(by_group(bt, panel, "promoted").index) == {"promotion", "regular"}

@@ -1,9 +1,10 @@
 """A guard against learned methods that do not pay: popularity unless a candidate surely beats it on held-out weeks.
 
 Per budget, every candidate (`cfg.guard_candidates`; sku2vec only when SKU vectors can be fitted) and
-popularity learn from the same weeks and are scored on the same held-out orders, in each of the `guard_weeks`
-latest weeks before the test (`Window.validation_splits`: each held-out week is trained on a window as long as the
-method's own, where the earlier weeks allow). The decision is one per budget for the FDCs run together (a chain's
+popularity learn from the same weeks and are scored on the same held-out orders, in each of the latest weeks
+before the test: at least `guard_weeks`, more until they hold `guard_orders` orders, at most `guard_max_weeks`
+(`held_out_weeks`; `Window.validation_splits`: each held-out week is trained on a window as long as the method's
+own, where the earlier weeks allow). The decision is one per budget for the FDCs run together (a chain's
 policy: which method it deploys), on the held-out orders of all of them, and a candidate is picked only when that
 decision is sure of itself:
 - its gain over popularity, pooled over the held-out orders, has a one-sided lower confidence bound above
@@ -65,8 +66,9 @@ def choose(windows: list[Window], ks: list[list[int]], cfg: AssortConfig, names:
     methods = ["popularity", *names]
     # per budget, method and held-out week: (order weights, filled or not) of every FDC with orders that week
     filled: dict[tuple[int, str, np.datetime64], list[tuple[np.ndarray, np.ndarray]]] = {}
-    splits = [w.validation_splits(cfg.guard_weeks) for w in windows]
-    weeks = sorted({h for s in splits for h, _, _ in s})
+    splits = [w.validation_splits(cfg.guard_max_weeks) for w in windows]
+    weeks = held_out_weeks(splits, cfg.guard_weeks, cfg.guard_orders)
+    splits = [[split for split in s if split[0] in weeks] for s in splits]
     for held in weeks:  # one call per week: pooled methods share its weeks
         live = [(f, inner, test) for f, s in enumerate(splits) for h, inner, test in s if h == held]
         inner_ks = [inner_budgets(ks[f], windows[f], inner) for f, inner, _ in live]
@@ -81,6 +83,22 @@ def choose(windows: list[Window], ks: list[list[int]], cfg: AssortConfig, names:
         cell = {m: [_pooled(filled[i, m, h]) for h in weeks if (i, m, h) in filled] for m in methods}
         verdicts.append(decide(cell, names, z, cfg.guard_margin))
     return [[verdicts[i] for i in range(len(kl))] for kl in ks]
+
+
+def held_out_weeks(splits: list[list[tuple[np.datetime64, Window, OrderTypes]]], least: int, orders: int
+                   ) -> list[np.datetime64]:
+    """The latest weeks of `splits` (each FDC's held-out weeks), at least `least` of them and more until they hold
+    `orders` orders over the FDCs: a paired test over few orders cannot be sure of a small gain."""
+    held: dict[np.datetime64, float] = {}
+    for s in splits:
+        for week, _, test in s:
+            held[week] = held.get(week, 0) + test.total
+    chosen: list[np.datetime64] = []
+    for week in sorted(held, reverse=True):
+        if len(chosen) >= least and sum(held[w] for w in chosen) >= orders:
+            break
+        chosen.append(week)
+    return sorted(chosen)
 
 
 def _pooled(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

@@ -96,5 +96,5 @@ def window(lines: pd.DataFrame, fdc_id: str, start: pd.Timestamp, end: pd.Timest
 
 
 def history_weeks(cfg: AssortConfig, methods: list[str]) -> int:
-    """Weeks before a training window its methods may read: the guard's held-out weeks when `guarded` runs."""
-    return cfg.guard_weeks if "guarded" in methods else 0
+    """Weeks before a training window its methods may read: the guard's most held-out weeks when `guarded` runs."""
+    return cfg.guard_max_weeks if "guarded" in methods else 0

@@ -158,8 +158,9 @@ def by_group(bt: Backtest, panel: Panel, by: str) -> pd.DataFrame:
     fc = bt.forecasts[bt.forecasts["scored"].fillna(False).astype(bool)].merge(keys, on=["item_id", "timestamp"])
     if by == "promoted":
         fc[by] = fc[by].map({True: "promotion", False: "regular"})
+    fc[by] = fc[by].astype(object).where(fc[by].notna(), "(none)")  # a source without categories is one group
     rows = [{"model": m, by: g, **score(part)} for (m, g), part in fc.groupby(["model", by])]
-    return pd.DataFrame(rows).pivot(index=by, columns="model", values="WQL")
+    return pd.DataFrame(rows, columns=["model", by, "WQL"]).pivot(index=by, columns="model", values="WQL")
 
 
 def anchor(cfg: ForecastConfig, covariates: bool) -> ForecastConfig:

@@ -28,7 +28,8 @@ def promo_uplift(panel: Panel) -> pd.DataFrame:
         if on.any():
             rows.append({"promotion": col.removeprefix("promo_"), "periods": int(on.sum()),
                          "uplift": float(f.loc[on, "actual"].sum() / base[on].sum())})
-    return pd.DataFrame(rows).sort_values("uplift", ascending=False).set_index("promotion")
+    table = pd.DataFrame(rows, columns=["promotion", "periods", "uplift"])  # empty where nothing was promoted
+    return table.sort_values("uplift", ascending=False).set_index("promotion")
 
 
 def price_response(panel: Panel, bins: tuple[float, ...] = (-np.inf, 0.0, 0.1, 0.2, 0.3, 0.5, np.inf)) -> pd.DataFrame:
