@@ -225,6 +225,13 @@ class ForecastConfig(_Section):
         description="How periods without a row are filled when `features` has `missing`: left to AutoGluon "
                     "(`nan`), 0, the previous value, or the mean of the last four same-weekday (daily) or "
                     "previous (weekly) observed values (`seasonal`).")
+    no_row: Literal["missing", "zero"] = Field(
+        "missing",
+        description="What a period without a sales row means while the store sold other SKUs: `missing` (the "
+                    "ERP records every SKU a store carries, zeros too, so a row-less period is unknown: filled by "
+                    "`impute`, flagged, left out of the scores) or `zero` (sales are summed from transactions such "
+                    "as order lines or receipts, so a SKU without one sold nothing: a true zero, kept and scored). "
+                    "A period in which the store reported nothing at all stays missing either way.")
     censored: Literal["keep", "impute"] = Field(
         "impute",
         description="Stock-out periods, whose sales understate demand, when `features` has `missing`: kept "

@@ -35,13 +35,13 @@ def promotion_summary(sales: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("rows", ascending=False)
 
 
-def gap_summary(sales: pd.DataFrame, freq: str) -> pd.DataFrame:
+def gap_summary(sales: pd.DataFrame, freq: str, no_row: str = "missing") -> pd.DataFrame:
     """Per store x SKU series: periods spanned, rows present, and the spanned periods of each kind.
 
     A series spans from its first to its last row; each period is classified as the forecasting features do
     (`skulab.forecast.features.missing.classify`): a period without a row is missing (`etl_gap` when the store
     reported nothing that period, `no_row` when it reported other SKUs), which features must tell apart from a
-    true zero; stock-out rows are censored.
+    true zero, unless `no_row` is "zero" (sales summed from transactions); stock-out rows are censored.
     """
     sales = sales.assign(item_id=item_ids(sales["store_id"], sales["sku_id"]).to_numpy())
     spans = sales.groupby("item_id")["date"].agg(["min", "max"])
@@ -51,7 +51,7 @@ def gap_summary(sales: pd.DataFrame, freq: str) -> pd.DataFrame:
     rows = sales[["item_id", "date", "units", "stockout"]].rename(columns={"date": "timestamp"})
     panel = g.merge(rows, on=["item_id", "timestamp"], how="left").merge(keys, left_on="item_id", right_index=True)
     store_periods = pd.MultiIndex.from_frame(sales[["store_id", "date"]].drop_duplicates())
-    kind = missing.classify(panel, store_periods, spans["max"].max())
+    kind = missing.classify(panel, store_periods, spans["max"].max(), no_row)
     counts = pd.crosstab(panel["item_id"], kind).reindex(columns=list(missing.KINDS), fill_value=0)
     out = keys.join(spans.rename(columns={"min": "first", "max": "last"}))
     out["spanned"] = counts.sum(axis=1)

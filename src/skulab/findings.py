@@ -119,13 +119,13 @@ def forecast_models(board: pd.DataFrame, table: pd.DataFrame, ablation_table: pd
             f"{_relative(gain)} the anchor's {table.loc[ref, 'mean']:.3f}, better in {wins} of {len(windows)} windows")]
     best = best_statistical_row(table)
     if len(stats):
-        text[0] += (f", and {_relative(gain_vs_best_statistical(board, wql))} the best statistical model "
+        text[-1] += (f", and {_relative(gain_vs_best_statistical(board, wql))} the best statistical model "
                     f"({stats['model'].iloc[0]}, {stats['WQL'].iloc[0]:.3f}).")
     elif best is not None:  # the recipe kept no statistical model: the best of the comparison's runs
-        text[0] += (f", and {_relative(gain_vs_best_statistical(board, wql, table))} the best statistical model "
+        text[-1] += (f", and {_relative(gain_vs_best_statistical(board, wql, table))} the best statistical model "
                     f"of the comparison's runs ({best.split(': ', 1)[1]}, {table.loc[best, 'mean']:.3f}).")
     else:
-        text[0] += "."
+        text[-1] += "."
     gain_col = next((c for c in ablation_table.columns if str(c).startswith("gain_vs_")), None)
     reference = str(gain_col).removeprefix("gain_vs_").replace("_", " ")
     if gain_col is not None and reference in ablation_table.index and len(ablation_table) > 1:
@@ -173,10 +173,11 @@ def _recipe(table: pd.DataFrame) -> str:
     skipped = int(table["decision"].fillna("").str.startswith("not run").sum())
     what = ("AutoGluon alone with the raw columns, which scored better there than the profile's settings" if anchor
             else "the profile's settings" + (f" changed by {_names(kept)}" if kept else ", unchanged"))
-    zoo = table.loc[table["step"] == "zoo", "decision"]
-    cal = table.loc[table["step"] == "calibration", "decision"]
+    zoo = table.loc[table["step"] == "zoo", "decision"].str.rstrip(".")
+    cal = table.loc[table["step"] == "calibration", "decision"].str.rstrip(".")
+    beyond = f", {skipped} more {'was' if skipped == 1 else 'were'} beyond its budget" if skipped else ""
     return (f"The automatic recipe tried {len(ran)} candidates ({int(ran['fits'].sum())} fits) on the selection "
-            f"windows before the test windows{f', {skipped} more were beyond its budget' if skipped else ''} and "
+            f"windows before the test windows{beyond} and "
             f"chose {what}" + (f"; zoo: {zoo.iloc[0]}" if len(zoo) else "") +
             (f"; calibration {cal.iloc[0]}" if len(cal) else "") + ".")
 

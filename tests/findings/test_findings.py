@@ -72,6 +72,23 @@ def test_forecast_models_say_better_or_worse_than_the_anchor() -> None:
         board, table(0.4), ablation, runs)
 
 
+def test_forecast_models_give_the_recipe_and_the_headline_one_sentence_each() -> None:
+    board = pd.DataFrame({"model": ["WeightedEnsemble", "ETS"], "family": ["ensemble", "statistical"],
+                          "WQL": [0.5, 0.8]})
+    table = pd.DataFrame({"window 1": [0.5, 0.6], "mean": [0.5, 0.6], "gain_vs_anchor": [1 - 0.5 / 0.6, 0.0]},
+                         index=["skulab: WeightedEnsemble", "anchor: WeightedEnsemble"])
+    recipe = pd.DataFrame({"step": ["profile", "features", "zoo", "calibration"],
+                           "candidate": ["the profile's settings", "without calendar", "members", "q10-q90"],
+                           "fits": [1, 0, 0, 0],
+                           "decision": [None, "not run: the budget of 1 fits is spent", "the ensemble of A, B.",
+                                        "off: coverage as fitted 70.0%, calibrated 69.0%."]})
+    text = findings.forecast_models(board, table, pd.DataFrame(), pd.DataFrame({"dropped": [0], "fallbacks": [0]}),
+                                    recipe)
+    assert "1 more was beyond its budget" in text and ".," not in text and ".." not in text
+    assert "calibrated 69.0%. Over 1 test windows" in text
+    assert "better in 1 of 1 windows, and 37.5% better than the best statistical model (ETS, 0.800)." in text
+
+
 def _sales() -> pd.DataFrame:
     return pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "sku_id": ["A", "B"],
                          "store_id": ["S1", "S1"], "stockout": [False, pd.NA]})

@@ -158,3 +158,13 @@ def test_a_real_naive_fit_on_low_counts_is_calibrated_toward_80_percent_not_past
     assert fitted.calibration.checks["calibrated"].all()
     assert raw > 0.85  # Naive's interval grows with the step; the stationary counts' spread does not
     assert abs(calibrated - 0.8) < abs(raw - 0.8) and calibrated == pytest.approx(0.8, abs=0.05)
+
+
+def test_coverage_by_step_counts_steps_from_the_cutoff_when_some_days_are_not_scored() -> None:
+    from skulab.forecast.backtest import coverage_by_step
+    days = pd.date_range("2024-01-06", periods=3, freq="D")  # step 1 falls on a day the shop is closed
+    fc = pd.DataFrame({"window": 1, "model": "M", "item_id": "A", "timestamp": days, "q10": 0.0, "q50": 1.0,
+                       "q90": [2.0, 2.0, 0.5], "actual": [np.nan, 1.0, 3.0], "scored": [False, True, True]})
+    table = coverage_by_step(fc).set_index("step")
+    assert list(table.index) == [2, 3]  # not renumbered 1, 2
+    assert table.loc[2, "coverage80"] == 1.0 and table.loc[3, "coverage80"] == 0.0

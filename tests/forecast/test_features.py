@@ -53,6 +53,20 @@ def test_stockouts_gaps_and_true_zeros_are_told_apart(week_of_sales: pd.DataFram
     assert counts["etl_gap"] == 2 and counts["no_row"] == 1 and counts["stockout"] == 1 and counts["zero"] == 1
 
 
+def test_sales_summed_from_transactions_make_a_row_less_day_of_an_open_store_a_scored_zero(
+        week_of_sales: pd.DataFrame) -> None:
+    cal = build_calendar("2024-01-01", "2024-01-10", "cn")
+    panel = build_panel(week_of_sales, cal, _cfg(features=["missing"], impute="seasonal", no_row="zero"))
+    f = panel.frame.set_index(["item_id", "timestamp"])
+    b4, a3 = ("S1|B", pd.Timestamp("2024-01-04")), ("S1|A", pd.Timestamp("2024-01-03"))
+    assert f.loc[b4, "kind"] == "zero" and f.loc[b4, "actual"] == 0 and f.loc[b4, "target"] == 0
+    assert f.loc[b4, "scored"] and f.loc[b4, "imputed"] == 0
+    assert f.loc[a3, "kind"] == "etl_gap" and not f.loc[a3, "scored"]  # the store reported nothing: unknown
+    rules = panel.rules.set_index(panel.rules["rule"].str.split(":").str[0])
+    assert rules.loc["zero", "points"] == 2 and rules.loc["no_row", "points"] == 0
+    assert "1 without a row" in rules.loc["zero", "rule"]
+
+
 def test_impute_strategies_fill_only_absent_periods_and_keep_a_mask(week_of_sales: pd.DataFrame) -> None:
     cal = build_calendar("2024-01-01", "2024-01-10", "cn")
     zero = build_panel(week_of_sales, cal, _cfg(features=["missing"], impute="zero", censored="keep")).frame

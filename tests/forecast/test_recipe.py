@@ -65,3 +65,18 @@ def test_the_job_chooses_on_the_latest_windows_and_records_the_selection(small_p
     inputs = _inputs(small_panel_inputs)
     got = choose(inputs, config.override(FC, recipe_fits=2), latest=True)
     assert list(got.table["step"][:2]) == ["profile", "anchor"] and got.table["WQL"].iloc[:2].notna().all()
+
+
+@pytest.mark.parametrize(("raw", "cal", "decision"), [
+    (0.70, 0.78, "on: coverage 70.0% -> 78.0%"),
+    (0.77, 0.77, "off: the held-out check kept the model's own quantiles (coverage 77.0%)"),
+    (0.78, 0.70, "off: coverage as fitted 78.0%, calibrated 70.0%"),
+])
+def test_calibration_is_on_only_when_it_moves_coverage_toward_80_and_says_why_when_off(
+        raw: float, cal: float, decision: str) -> None:
+    fc = FC.model_copy(update={"val_windows": 3})  # calibration needs earlier windows and a held-out one
+    search = recipe._Search({}, fc, progress=False)
+    board = pd.DataFrame({"model": ["WeightedEnsemble"], "coverage80_pit_raw": [raw], "coverage80_pit": [cal]})
+    chosen = recipe._calibration(search, fc, board)
+    assert search.rows[-1]["decision"] == decision
+    assert chosen.conformal == decision.startswith("on")

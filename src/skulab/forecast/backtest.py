@@ -140,8 +140,8 @@ def summary(scores: pd.DataFrame) -> pd.DataFrame:
 def coverage_by_step(forecasts: pd.DataFrame) -> pd.DataFrame:
     """Per model and horizon step, the q10-q90 coverage of the scored test points: the plain share, the randomised
     PIT's, and the randomised PIT's of the model's own quantiles when they were calibrated (`raw`)."""
-    fc = forecasts[forecasts["scored"].fillna(False).astype(bool)].copy()
-    fc["step"] = horizon_steps(fc, ["window", "model", "item_id"])
+    fc = forecasts.assign(step=horizon_steps(forecasts, ["window", "model", "item_id"]))  # before unscored go
+    fc = fc[fc["scored"].fillna(False).astype(bool)]
     rows = []
     for (model, h), g in fc.groupby(["model", "step"]):
         row = {"model": model, "step": h, "coverage80": coverage(g), "coverage80_pit": pit_coverage(g),

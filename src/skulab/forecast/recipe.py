@@ -214,9 +214,17 @@ def _calibration(search: _Search, chosen: ForecastConfig, board: pd.DataFrame) -
     keep = pd.notna(raw) and pd.notna(cal) and abs(cal - AIM) < abs(raw - AIM)
     search.rows.append({"step": "calibration", "candidate": f"{head}'s q10-q90", "model": head, "fits": 0,
                         "coverage80_pit": cal, "coverage80_pit_raw": raw,
-                        "decision": (f"on: coverage {raw:.1%} -> {cal:.1%}" if keep else
-                                     f"off: coverage as fitted {raw:.1%}, calibrated {cal:.1%}")})
+                        "decision": _calibration_decision(keep, raw, cal)})
     return override(chosen, conformal=bool(keep), val_windows=chosen.val_windows if keep else search.cfg.val_windows)
+
+
+def _calibration_decision(keep: bool, raw: float, cal: float) -> str:
+    """Why calibration is on or off, in the selection table's words."""
+    if keep:
+        return f"on: coverage {raw:.1%} -> {cal:.1%}"
+    if raw == cal:  # the held-out validation window kept the model's own quantiles at every step
+        return f"off: the held-out check kept the model's own quantiles (coverage {raw:.1%})"
+    return f"off: coverage as fitted {raw:.1%}, calibrated {cal:.1%}"
 
 
 def _interval(vs: dict) -> str:

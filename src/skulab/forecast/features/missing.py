@@ -6,6 +6,8 @@ Each period of a series' history is one of
 - `stockout`: a row flagged as a stock-out: sales are a lower bound of demand (censored);
 - `etl_gap`: no row while the store reported nothing at all that period (a lost load);
 - `no_row`: no row while the store reported other SKUs (not carried, or not sold and not recorded).
+Where sales are summed from transactions (order lines, receipts), a SKU without one in a period the store
+reported sold nothing: with `no_row="zero"` such periods are true zeros (`zero`, units 0), kept and scored.
 Absent periods are filled by the named strategy (`nan` leaves them to AutoGluon, `zero`, `ffill`, or
 `seasonal`: the mean of the same weekday, or of the previous periods for weekly data, over the last four
 observed values); stock-out periods keep their sales (`keep`) or are raised to that seasonal estimate
@@ -21,16 +23,23 @@ KINDS = ("sale", "zero", "stockout", "etl_gap", "no_row", "future")
 SEASONAL_OBS = 4
 
 
-def classify(panel: pd.DataFrame, store_periods: pd.MultiIndex, history_end: pd.Timestamp) -> pd.Series:
-    """The kind of each grid row (see the module docstring); `store_periods` are the (store, period) with rows."""
+def classify(panel: pd.DataFrame, store_periods: pd.MultiIndex, history_end: pd.Timestamp,
+             no_row: str = "missing") -> pd.Series:
+    """The kind of each grid row (see the module docstring); `store_periods` are the (store, period) with rows;
+    `no_row` "zero" makes a row-less period of a store that reported other SKUs a true zero."""
     present = panel["units"].notna().to_numpy()
     stockout = panel["stockout"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     reported = pd.MultiIndex.from_arrays([panel["store_id"], panel["timestamp"]]).isin(store_periods)
     kind = np.select(
         [panel["timestamp"].to_numpy() > history_end, present & stockout, present & (panel["units"].to_numpy() == 0),
          present, reported],
-        ["future", "stockout", "zero", "sale", "no_row"], default="etl_gap")
+        ["future", "stockout", "zero", "sale", "zero" if no_row == "zero" else "no_row"], default="etl_gap")
     return pd.Series(pd.Categorical(kind, categories=KINDS), index=panel.index, name="kind")
+
+
+def with_unrecorded_zeros(units: pd.Series, kind: pd.Series) -> pd.Series:
+    """Units with 0 on the true zeros that had no row (`classify` with `no_row="zero"`)."""
+    return units.mask((kind == "zero") & units.isna(), 0.0)
 
 
 def seasonal_estimate(panel: pd.DataFrame, values: pd.Series, freq: str) -> pd.Series:
@@ -45,9 +54,10 @@ def seasonal_estimate(panel: pd.DataFrame, values: pd.Series, freq: str) -> pd.S
     return est.fillna(values.groupby(panel["item_id"]).transform("mean")).fillna(0.0)
 
 
-def impute(panel: pd.DataFrame, kind: pd.Series, strategy: str, censored: str, freq: str
+def impute(panel: pd.DataFrame, kind: pd.Series, strategy: str, censored: str, freq: str, unrecorded: int = 0
            ) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
-    """(target, imputed mask, rules): the history's target after the named strategies, and points per rule."""
+    """(target, imputed mask, rules): the history's target after the named strategies, and points per rule;
+    `unrecorded` true zeros had no row (`with_unrecorded_zeros`), which the rules table says."""
     observed = panel["units"].where(kind.isin(["sale", "zero"]))
     target = panel["units"].where(kind.isin(["sale", "zero", "stockout"]))
     absent = kind.isin(["etl_gap", "no_row"])
@@ -71,6 +81,8 @@ def impute(panel: pd.DataFrame, kind: pd.Series, strategy: str, censored: str, f
         "points": counts.to_numpy(),
     })
     rules.loc[KINDS.index("stockout"), "rule"] += f" ({int(raised.sum()):,} raised)"
+    if unrecorded:
+        rules.loc[KINDS.index("zero"), "rule"] += f" ({unrecorded:,} without a row: sales summed from transactions)"
     return target.where(kind != "future"), mask.where(kind != "future", 0.0), rules
 
 
