@@ -87,11 +87,12 @@ def build_panel(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig
 
     store_periods = pd.MultiIndex.from_frame(sales[["store_id", "date"]].drop_duplicates())
     kind = missing.classify(panel, store_periods, history_end, cfg.no_row)
-    unrecorded = int(((kind == "zero") & panel["units"].isna()).sum())
-    panel["units"] = missing.with_unrecorded_zeros(panel["units"], kind)
+    unrecorded = (kind == "zero") & panel["units"].isna()  # no_row "zero": true zeros that had no row
+    panel["units"] = panel["units"].mask(unrecorded, 0.0)
     use_missing = "missing" in cfg.features
     target, mask, rules = missing.impute(panel, kind, cfg.impute if use_missing else "nan",
-                                         cfg.censored if use_missing else "keep", cfg.freq, unrecorded)
+                                         cfg.censored if use_missing else "keep", cfg.freq,
+                                         int(unrecorded.sum()))
     frame = pd.DataFrame({"item_id": panel["item_id"], "timestamp": panel["timestamp"], "target": target,
                           "actual": panel["units"], "kind": kind,
                           "scored": kind.isin(["sale", "zero"]).to_numpy(),

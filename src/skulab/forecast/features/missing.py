@@ -37,11 +37,6 @@ def classify(panel: pd.DataFrame, store_periods: pd.MultiIndex, history_end: pd.
     return pd.Series(pd.Categorical(kind, categories=KINDS), index=panel.index, name="kind")
 
 
-def with_unrecorded_zeros(units: pd.Series, kind: pd.Series) -> pd.Series:
-    """Units with 0 on the true zeros that had no row (`classify` with `no_row="zero"`)."""
-    return units.mask((kind == "zero") & units.isna(), 0.0)
-
-
 def seasonal_estimate(panel: pd.DataFrame, values: pd.Series, freq: str) -> pd.Series:
     """Mean of the last four observed values of the same weekday (daily) or of the series (weekly), past only."""
     slot = panel["timestamp"].dt.weekday if freq == "D" else pd.Series(0, index=panel.index)
@@ -57,7 +52,7 @@ def seasonal_estimate(panel: pd.DataFrame, values: pd.Series, freq: str) -> pd.S
 def impute(panel: pd.DataFrame, kind: pd.Series, strategy: str, censored: str, freq: str, unrecorded: int = 0
            ) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
     """(target, imputed mask, rules): the history's target after the named strategies, and points per rule;
-    `unrecorded` true zeros had no row (`with_unrecorded_zeros`), which the rules table says."""
+    `unrecorded` true zeros had no row (`classify` with `no_row="zero"`), which the rules table says."""
     observed = panel["units"].where(kind.isin(["sale", "zero"]))
     target = panel["units"].where(kind.isin(["sale", "zero", "stockout"]))
     absent = kind.isin(["etl_gap", "no_row"])
