@@ -468,7 +468,8 @@ class AssortConfig(_Section):
         description="Held-out orders (of the FDCs decided together) `guarded` gathers, holding out earlier weeks "
                     "beyond `guard_weeks` until they hold this many, up to `guard_max_weeks`: about what a paired "
                     "test needs to be sure of a one-point gain when 3 % of orders are filled by one method alone "
-                    "(0.03 x (2.24 / 0.01)^2); 0 holds out `guard_weeks` only.")
+                    "(0.03 x (2.24 / 0.01)^2); 0 holds out `guard_weeks` only. A leading candidate that is not sure gets "
+                    "a second look on as many earlier weeks' orders, within `guard_max_weeks`.")
     guard_max_weeks: int = Field(
         13, ge=1,
         description="The most weeks `guarded` holds out (a quarter by default), and so the weeks before a "
@@ -476,8 +477,8 @@ class AssortConfig(_Section):
     guard_confidence: float = Field(
         0.95, gt=0.5, lt=1,
         description="How sure `guarded` must be that a candidate fills more held-out orders than popularity (a "
-                    "one-sided paired test over the orders, split among the candidates) before it picks it: "
-                    "higher keeps popularity more often.")
+                    "one-sided paired test over the orders, split among the candidates; the second look tests the "
+                    "leader alone) before it picks it: higher keeps popularity more often.")
     guard_margin: float = Field(
         0.0, ge=0, lt=1,
         description="How much (a share of orders filled: 0.01 is one point) a candidate's sure gain over "

@@ -8,6 +8,7 @@ import pytest
 
 from skulab.assort import guarded, heuristics, methods, synthetic
 from skulab.assort.metrics import fill_rate, stocked_mask
+from skulab.assort.order_types import Assortment
 from skulab.assort.windows import window, with_weeks
 from skulab.config import AssortConfig
 
@@ -163,3 +164,46 @@ def test_the_guard_holds_out_more_weeks_until_they_hold_enough_orders_and_never_
 def test_the_most_held_out_weeks_cannot_be_fewer_than_the_fewest() -> None:
     with pytest.raises(ValueError, match="guard_max_weeks"):
         AssortConfig(guard_weeks=4, guard_max_weeks=2)
+
+
+def test_an_unsure_candidate_names_the_leader_and_a_sure_one_or_a_loser_does_not() -> None:
+    base = [1.0] * 100 + [0.0] * 100
+    noisy = [0.0] + [1.0] * 99 + [1.0, 1.0] + [0.0] * 98  # one order better a week: leads, not sure
+    sure = [1.0] * 120 + [0.0] * 80
+    worse = [1.0] * 90 + [0.0] * 110
+    assert guarded.decide(_cell([base] * 3, [noisy] * 3), ["c"], Z, 0.0).leader == "c"
+    assert guarded.decide(_cell([base] * 3, [sure] * 3), ["c"], Z, 0.0).leader is None
+    assert guarded.decide(_cell([base] * 3, [worse] * 3), ["c"], Z, 0.0).leader is None
+    assert guarded.decide(_cell([base] * 3, [noisy] * 3), ["c"], Z, 0.05).leader is None  # not above the margin
+
+
+def _two_looks(earlier_pairs: int) -> list[list[guarded.Verdict]]:
+    """The guard on 8 weeks of 100 orders, a pair [x, y] or a single s / t each: the candidate stocks the pair,
+    popularity the singles. The 3 latest weeks hold 52 pair orders (the candidate leads, unsure); the weeks before
+    hold `earlier_pairs`."""
+    def week(pairs: int) -> list[list[str]]:
+        return [["x", "y"]] * pairs + [["s"], ["t"]] * ((100 - pairs) // 2)
+
+    lines = with_weeks(pd.concat([synthetic.baskets(f"{d:%Y-%m-%d}", week(52 if i >= 5 else earlier_pairs), f"w{i}")
+                                  for i, d in enumerate(pd.date_range("2024-01-01", periods=8, freq="7D"))],
+                                 ignore_index=True))
+    weeks = sorted(lines["week"].unique())
+    win = window(lines, "F1", weeks[6], weeks[7] + pd.Timedelta(weeks=1), past_weeks=6)
+    stock = {"popularity": ["s", "t"], "c": ["x", "y"]}
+    seen: list[tuple[str, int]] = []
+
+    def runner(m: str, wins: list, budgets: list[list[int]]) -> list[list[Assortment]]:
+        seen.append((m, len(wins)))
+        return [[Assortment(np.array(stock[m]), np.ones(2), m) for _ in kl] for kl in budgets]
+
+    cfg = AssortConfig(guard_candidates=["hybrid"], guard_weeks=3, guard_orders=300, guard_max_weeks=7)
+    verdicts = guarded.choose([win], [[2]], cfg, ["c"], runner)
+    assert ("c", 1) in seen and all(m in stock for m, _ in seen)
+    return verdicts
+
+
+def test_an_unsure_leader_is_picked_only_when_earlier_weeks_it_never_saw_make_it_sure() -> None:
+    sure, loses = _two_looks(80)[0][0], _two_looks(40)[0][0]
+    assert sure.weeks == 3 and sure.confirm_weeks == 3  # 300 orders again, on the weeks before the first look's
+    assert sure.choice == "c" and sure.fills["c"] > sure.fills["popularity"]
+    assert loses.choice == "popularity" and loses.leader == "c" and loses.confirm_weeks == 3

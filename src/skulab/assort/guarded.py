@@ -11,9 +11,14 @@ decision is sure of itself:
   `guard_margin` (a paired test over orders, each filled or not by both; the confidence `guard_confidence` is
   split among the candidates, Bonferroni, so trying more candidates does not buy false wins), and
 - it fills more than popularity in most of the held-out weeks (a gain that a single week carries is not trusted).
-Among the sure candidates the largest gain wins; otherwise (and without any held-out week) it is popularity. The
-pick then runs on the whole window, so the guard's assortment is exactly the picked method's. `info["choice"]`
-names it, `info["valid_fills"]` holds each method's pooled held-out fill and `info["valid_weeks"]` their number.
+Among the sure candidates the largest gain wins. When none is sure but one leads (the largest pooled gain above
+`guard_margin`), the leader alone gets a second look on earlier weeks the first decision never saw, as many as
+hold `guard_orders` orders again within `guard_max_weeks` (`confirm_weeks`): it is picked when it is sure there,
+one test at `guard_confidence` (the leader was chosen on other orders, so no split among candidates), which keeps
+a gain too small for one look without letting the first look's noise through. Otherwise (and without any
+held-out week) it is popularity. The pick then runs on the whole window, so the guard's assortment is exactly the
+picked method's. `info["choice"]` names it, `info["valid_fills"]` holds each method's pooled fill on the first
+look's weeks, `info["valid_weeks"]` their number and `info["confirm_weeks"]` the second look's (0 without one).
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ class Verdict:
     choice: str
     fills: dict[str, float]
     weeks: int
+    leader: str | None = None  # the unsure candidate with the largest gain above the margin, when no pick is sure
+    confirm_weeks: int = 0  # the weeks of the leader's second look
 
 
 def run(windows: list[Window], ks: list[list[int]], cfg: AssortConfig, runner: Runner,
@@ -55,7 +62,7 @@ def run(windows: list[Window], ks: list[list[int]], cfg: AssortConfig, runner: R
     results = {m: runner(m, windows, ks) for m in sorted({v.choice for row in verdicts for v in row})}
     return [[Assortment(results[v.choice][f][i].sku_ids, results[v.choice][f][i].scores, "guarded",
                         {**results[v.choice][f][i].info, "choice": v.choice, "valid_fills": v.fills,
-                         "valid_weeks": v.weeks})
+                         "valid_weeks": v.weeks, "confirm_weeks": v.confirm_weeks})
              for i, v in enumerate(row)] for f, row in enumerate(verdicts)]
 
 
@@ -63,12 +70,33 @@ def choose(windows: list[Window], ks: list[list[int]], cfg: AssortConfig, names:
            ) -> list[list[Verdict]]:
     """Per window and budget, the guard's verdict (see the module docstring): one per budget for all the FDCs of
     the windows, decided on their held-out orders pooled."""
-    methods = ["popularity", *names]
-    # per budget, method and held-out week: (order weights, filled or not) of every FDC with orders that week
-    filled: dict[tuple[int, str, np.datetime64], list[tuple[np.ndarray, np.ndarray]]] = {}
     splits = [w.validation_splits(cfg.guard_max_weeks) for w in windows]
     weeks = held_out_weeks(splits, cfg.guard_weeks, cfg.guard_orders)
-    splits = [[split for split in s if split[0] in weeks] for s in splits]
+    filled = _held_out(windows, ks, splits, weeks, ["popularity", *names], runner)
+    z = NormalDist().inv_cdf(1 - (1 - cfg.guard_confidence) / max(len(names), 1))
+    budgets = range(max((len(kl) for kl in ks), default=0))
+    verdicts = [decide(_cell(filled, i, ["popularity", *names], weeks), names, z, cfg.guard_margin) for i in budgets]
+    leaders = {i: v.leader for i, v in enumerate(verdicts) if v.leader}
+    earlier = held_out_weeks([[s for s in fdc if s[0] < min(weeks)] for fdc in splits], 1, cfg.guard_orders
+                             ) if leaders and weeks else []
+    if earlier:
+        again = _held_out(windows, ks, splits, earlier, ["popularity", *sorted(set(leaders.values()))], runner)
+        one = NormalDist().inv_cdf(cfg.guard_confidence)
+        for i, lead in leaders.items():
+            second = decide(_cell(again, i, ["popularity", lead], earlier), [lead], one, cfg.guard_margin)
+            choice = lead if second.choice == lead else "popularity"
+            verdicts[i] = Verdict(choice, verdicts[i].fills, verdicts[i].weeks, lead, second.weeks)
+    return [[verdicts[i] for i in range(len(kl))] for kl in ks]
+
+
+Filled = dict[tuple[int, str, np.datetime64], list[tuple[np.ndarray, np.ndarray]]]
+
+
+def _held_out(windows: list[Window], ks: list[list[int]], splits: list[list[tuple[np.datetime64, Window, OrderTypes]]],
+              weeks: list[np.datetime64], methods: list[str], runner: Runner) -> Filled:
+    """Per budget, method and held-out week of `weeks`: (order weights, filled or not) of every FDC with orders
+    that week, each method trained on the same weeks before it."""
+    filled: Filled = {}
     for held in weeks:  # one call per week: pooled methods share its weeks
         live = [(f, inner, test) for f, s in enumerate(splits) for h, inner, test in s if h == held]
         inner_ks = [inner_budgets(ks[f], windows[f], inner) for f, inner, _ in live]
@@ -77,12 +105,13 @@ def choose(windows: list[Window], ks: list[list[int]], cfg: AssortConfig, names:
             for (_, _, test), row, kl in zip(live, rows, inner_ks):
                 for i, (a, k) in enumerate(zip(row, kl)):
                     filled.setdefault((i, m, held), []).append((test.weights, _filled(test, a.top(k))))
-    z = NormalDist().inv_cdf(1 - (1 - cfg.guard_confidence) / max(len(names), 1))
-    verdicts = []
-    for i in range(max((len(kl) for kl in ks), default=0)):
-        cell = {m: [_pooled(filled[i, m, h]) for h in weeks if (i, m, h) in filled] for m in methods}
-        verdicts.append(decide(cell, names, z, cfg.guard_margin))
-    return [[verdicts[i] for i in range(len(kl))] for kl in ks]
+    return filled
+
+
+def _cell(filled: Filled, i: int, methods: list[str], weeks: list[np.datetime64]
+          ) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """One budget's held-out weeks per method, each week's FDCs pooled."""
+    return {m: [_pooled(filled[i, m, h]) for h in weeks if (i, m, h) in filled] for m in methods}
 
 
 def held_out_weeks(splits: list[list[tuple[np.datetime64, Window, OrderTypes]]], least: int, orders: int
@@ -109,14 +138,15 @@ def _pooled(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.
 def decide(cell: dict[str, list[tuple[np.ndarray, np.ndarray]]], names: list[str], z: float,
            margin: float) -> Verdict:
     """Popularity unless a candidate's pooled gain has its lower bound (mean - z x standard error) above `margin`
-    and it wins most held-out weeks; among such candidates the largest gain."""
+    and it wins most held-out weeks; among such candidates the largest gain. Without a sure one, the verdict names
+    the candidate with the largest gain above `margin` as its leader."""
     pop = cell["popularity"]
     weeks = len(pop)
     if not weeks:
         return Verdict("popularity", {}, 0)
     w = np.concatenate([wt for wt, _ in pop])
     fills = {m: float(np.concatenate([x for _, x in cell[m]]) @ w / w.sum()) for m in cell}
-    best, best_gain = "popularity", 0.0
+    best, best_gain, leader, lead_gain = "popularity", 0.0, None, margin
     for m in names:
         d = np.concatenate([x for _, x in cell[m]]) - np.concatenate([x for _, x in pop])
         gain = float(d @ w / w.sum())
@@ -124,7 +154,9 @@ def decide(cell: dict[str, list[tuple[np.ndarray, np.ndarray]]], names: list[str
         wins = sum(float(x @ wt) > float(p @ wt) for (wt, x), (_, p) in zip(cell[m], pop))
         if gain - z * se > margin and wins > weeks / 2 and gain > best_gain:
             best, best_gain = m, gain
-    return Verdict(best, fills, weeks)
+        if gain > lead_gain:
+            leader, lead_gain = m, gain
+    return Verdict(best, fills, weeks, None if best != "popularity" else leader)
 
 
 def _filled(types: OrderTypes, top: np.ndarray) -> np.ndarray:
