@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from skulab import config
+from skulab.bench import merged, write
 from skulab.bench.forecast import job
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,3 +36,15 @@ def test_an_unknown_engine_is_one_line(skulab_cli: Callable) -> None:
     out = skulab_cli("bench", "forecast", "--params", "params/ci.yaml", "--job", "--engines", "local,sparc")
     assert out.returncode == 2 and "unknown engine(s) sparc; engines: local, spark" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_a_job_table_keeps_the_sizes_another_run_measured_and_replaces_the_ones_measured_again(tmp_path: Path) -> None:
+    write(pd.DataFrame({"size": [1000, 1000, 10000], "engine": ["local", "spark", "local"], "total_s": [1.0, 2.0, 3.0]}),
+          "forecast_job", tmp_path)
+    again = pd.DataFrame({"size": [1000, 30000], "engine": ["local", "local"], "total_s": [9.0, 8.0]})
+
+    table = merged(again, "forecast_job", tmp_path, ["size", "engine"])
+
+    assert table[["size", "engine", "total_s"]].values.tolist() == [
+        [1000, "local", 9.0], [1000, "spark", 2.0], [10000, "local", 3.0], [30000, "local", 8.0]]
+    assert merged(again, "nothing_yet", tmp_path, ["size", "engine"]).equals(again)

@@ -52,6 +52,20 @@ def measure(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, flo
     return result, seconds, max(peak[0], rss()) / 1e6 - base / 1e6
 
 
+def merged(frame: pd.DataFrame, name: str, root: Path, key: list[str]) -> pd.DataFrame:
+    """`frame` with the rows of the written table reports/benchmarks/<name>.csv whose `key` it does not hold: sizes
+    that take hours each are measured in separate runs and kept together."""
+    path = root / "reports" / "benchmarks" / f"{name}.csv"
+    if not path.exists():
+        return frame
+    old = pd.read_csv(path)
+    if not set(key) <= set(old.columns):
+        return frame
+    new = pd.MultiIndex.from_frame(frame[key].astype(str))
+    kept = old[~pd.MultiIndex.from_frame(old[key].astype(str)).isin(new)]
+    return pd.concat([kept, frame], ignore_index=True).sort_values(key, kind="stable", ignore_index=True)
+
+
 def write(frame: pd.DataFrame, name: str, root: Path) -> Path:
     """Write a benchmark table to reports/benchmarks/<name>.csv and .md (with the machine it ran on)."""
     out = root / "reports" / "benchmarks"

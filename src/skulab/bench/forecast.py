@@ -8,6 +8,7 @@ ensemble, so each row times one family alone.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -109,12 +110,13 @@ def job(cfg: Config, sizes: list[int], runners: dict[str, Any], partition_by: st
             run_cfg = override(chain, "forecast", max_series=n, partition_by=partition_by if runner else None)
             result, seconds, peak = measure(weekly.run, run_cfg, engine, runner=runner, run_id=f"bench-{n}-{name}")
             table = result.recipe if result.recipe is not None else pd.DataFrame({"fits": []})
-            rows.append({"series": result.series, "engine": name,
+            rows.append({"size": n, "series": result.series, "engine": name,
                          "partitions": f"by {partition_by}" if runner else "pooled",
                          "recipe_fits": int(table["fits"].sum()), "models": ", ".join(result.models),
                          "selection_s": round(result.selection_seconds, 1),
                          "final_s": round(seconds - result.selection_seconds, 1), "total_s": round(seconds, 1),
-                         "series_per_min": round(result.series / seconds * 60), "peak_mb": round(peak)})
+                         "series_per_min": round(result.series / seconds * 60), "peak_mb": round(peak),
+                         "measured": time.strftime("%Y-%m-%d")})
             if on_row is not None:
                 on_row(pd.DataFrame(rows))
     return pd.DataFrame(rows)

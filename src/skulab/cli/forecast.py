@@ -45,7 +45,8 @@ def add_commands(g: Grammar) -> None:
                     help="one model per family to time, comma-separated")
     bf.add_argument("--job", action="store_true",
                     help="time the weekly job instead (the profile's forecast section, its automatic recipe "
-                         "included) at each size, on each of --engines; writes forecast_job.md")
+                         "included) at each size, on each of --engines; writes forecast_job.md, keeping the rows "
+                         "of sizes it did not run")
     bf.add_argument("--engines", default="local,spark", help="with --job: local (one pooled fit) and/or spark")
     bf.add_argument("--partition-by", default="category", help="with --job: Spark's partitions (forecast.partition_by)")
     bf.add_argument("--master", default="local[2]", help="with --job: the Spark master (engine.master)")
@@ -107,22 +108,25 @@ def _backtest(args: argparse.Namespace) -> None:
 def _bench(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from skulab.bench import write
+    from skulab.bench import merged, write
     from skulab.bench.forecast import job, run
 
     cfg = load(args)
     name = "forecast_job" if args.job else "forecast"
     t0 = time.perf_counter()
 
+    def kept(table: pd.DataFrame) -> pd.DataFrame:  # the job's sizes take hours each: other runs' sizes stay
+        return merged(table, name, cfg.root, ["size", "engine"]) if args.job else table
+
     def partial(table: pd.DataFrame) -> None:  # a long benchmark keeps what it measured so far
         print(", ".join(f"{k} {v}" for k, v in table.iloc[-1].items()), flush=True)
-        write(table, name, cfg.root)
+        write(kept(table), name, cfg.root)
 
     if args.job:
         table = job(cfg, args.sizes, _runners(cfg, args), args.partition_by, on_row=partial)
     else:
         table = run(cfg, args.sizes, args.families.split(","), on_row=partial)
-    path = write(table, name, cfg.root)
+    path = write(kept(table), name, cfg.root)
     print(table.to_string(index=False))
     print(f"wrote {path} (and .md) in {time.perf_counter() - t0:.0f} s")
 
