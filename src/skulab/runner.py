@@ -11,6 +11,7 @@ import os
 import socket
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -22,6 +23,8 @@ from skulab.errors import ConfigError
 
 MASTER_TIMEOUT = 3.0  # seconds a Spark master (or the Kubernetes API) has to accept a TCP connection
 SPARK_PORT = 7077
+# the driver JVM logs errors only (and the JVM itself no warnings), so reports and consoles show no start-up chatter
+QUIET_LOG = Path(__file__).with_name("spark-log4j2.properties")
 DEFAULT_CONF = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
                 "spark.sql.session.timeZone": "UTC", "spark.sql.execution.arrow.pyspark.enabled": "true"}
 
@@ -39,8 +42,12 @@ def make_runner(cfg: EngineConfig) -> Any:
         raise ConfigError("engine.name is 'spark' but pyspark is not installed: install the spark extra: "
                           "pip install -e .[spark]") from None
     os.environ["PYSPARK_PYTHON"] = os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    if cfg.master.startswith("local"):  # one machine: no warning that the host name resolves to loopback
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.master(cfg.master).appName("skulab")
-    for key, value in {**DEFAULT_CONF, **cfg.conf}.items():
+    quiet = f"-Dlog4j2.configurationFile={QUIET_LOG.as_uri()} -Xlog:disable -Xlog:all=error:stderr"
+    java = " ".join([quiet, str(cfg.conf.get("spark.driver.extraJavaOptions", ""))]).strip()
+    for key, value in {**DEFAULT_CONF, **cfg.conf, "spark.driver.extraJavaOptions": java}.items():
         builder = builder.config(key, str(value).lower() if isinstance(value, bool) else str(value))
     try:
         session = builder.getOrCreate()

@@ -3,6 +3,8 @@ same tables in this process (DuckDB for the SQL) and on Spark local[2]."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,3 +104,20 @@ def test_spark_local2_gives_the_assortment_job_of_this_process(ci: tuple[config.
     on_spark = job.assortments(lines, cfg, skus, spark)
     assert local["fdc_id"].nunique() == 2 and (local.groupby("fdc_id").size() == 20).all()
     pd.testing.assert_frame_equal(local, on_spark, check_exact=True)
+
+
+QUIET = """
+from skulab.config import EngineConfig
+from skulab.runner import make_runner
+spark = make_runner(EngineConfig(name="spark", master="local[1]", conf={"spark.driver.extraJavaOptions": "-Dmine=1"}))
+print(spark.range(3).count(), spark.sparkContext.getConf().get("spark.driver.extraJavaOptions"))
+spark.stop()
+"""
+
+
+def test_spark_starts_without_chatter_and_keeps_the_users_java_options() -> None:
+    # a report shows what a job wrote, not Spark's start-up warnings (the JVM's note on its incubator module aside)
+    out = subprocess.run([sys.executable, "-c", QUIET], capture_output=True, text=True, timeout=180, check=True)
+    assert out.stdout.startswith("3 ") and "-Dmine=1" in out.stdout and "spark-log4j2.properties" in out.stdout
+    chatter = [line for line in out.stderr.splitlines() if "incubator modules" not in line]
+    assert chatter == []
