@@ -23,7 +23,8 @@ from skulab.errors import ConfigError
 
 MASTER_TIMEOUT = 3.0  # seconds a Spark master (or the Kubernetes API) has to accept a TCP connection
 SPARK_PORT = 7077
-# the driver JVM logs errors only (and the JVM itself no warnings), so reports and consoles show no start-up chatter
+# the driver JVM's log settings (no start-up warnings; errors once make_runner lowers the level) and no JVM warnings,
+# so reports and consoles show no start-up chatter
 QUIET_LOG = Path(__file__).with_name("spark-log4j2.properties")
 DEFAULT_CONF = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
                 "spark.sql.session.timeZone": "UTC", "spark.sql.execution.arrow.pyspark.enabled": "true"}

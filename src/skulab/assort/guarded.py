@@ -24,7 +24,7 @@ look's weeks, `info["valid_weeks"]` their number and `info["confirm_weeks"]` the
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 import numpy as np
@@ -72,10 +72,11 @@ def choose(windows: list[Window], ks: list[list[int]], cfg: AssortConfig, names:
     the windows, decided on their held-out orders pooled."""
     splits = [w.validation_splits(cfg.guard_max_weeks) for w in windows]
     weeks = held_out_weeks(splits, cfg.guard_weeks, cfg.guard_orders)
-    filled = _held_out(windows, ks, splits, weeks, ["popularity", *names], runner)
+    methods = ["popularity", *names]
+    filled = _held_out(windows, ks, splits, weeks, methods, runner)
     z = NormalDist().inv_cdf(1 - (1 - cfg.guard_confidence) / max(len(names), 1))
     budgets = range(max((len(kl) for kl in ks), default=0))
-    verdicts = [decide(_cell(filled, i, ["popularity", *names], weeks), names, z, cfg.guard_margin) for i in budgets]
+    verdicts = [decide(_cell(filled, i, methods, weeks), names, z, cfg.guard_margin) for i in budgets]
     leaders = {i: v.leader for i, v in enumerate(verdicts) if v.leader}
     earlier = held_out_weeks([[s for s in fdc if s[0] < min(weeks)] for fdc in splits], 1, cfg.guard_orders
                              ) if leaders and weeks else []
@@ -84,8 +85,7 @@ def choose(windows: list[Window], ks: list[list[int]], cfg: AssortConfig, names:
         one = NormalDist().inv_cdf(cfg.guard_confidence)
         for i, lead in leaders.items():
             second = decide(_cell(again, i, ["popularity", lead], earlier), [lead], one, cfg.guard_margin)
-            choice = lead if second.choice == lead else "popularity"
-            verdicts[i] = Verdict(choice, verdicts[i].fills, verdicts[i].weeks, lead, second.weeks)
+            verdicts[i] = replace(verdicts[i], choice=second.choice, confirm_weeks=second.weeks)
     return [[verdicts[i] for i in range(len(kl))] for kl in ks]
 
 
