@@ -116,11 +116,13 @@ def coverage_by_step(table: pd.DataFrame, title: str, ax: plt.Axes | None = None
     line per model, its quantiles as fitted dashed beside it when calibrated, the 75-85 % band shaded."""
     ax = _axes(ax, (9, 4))
     ax.axhspan(0.75, 0.85, color="grey", alpha=0.15, label="80 +/- 5 %")
+    steps = pd.RangeIndex(int(table["step"].min()), int(table["step"].max()) + 1, name="step")
     for i, (model, g) in enumerate(table.groupby("model", sort=False)):
         colour = sns.color_palette()[i % 10]
-        ax.plot(g["step"], g["coverage80_pit"], marker="o", linewidth=1.2, color=colour, label=model)
+        g = g.set_index("step").reindex(steps)  # a step without scored sales (a closed day) breaks the line
+        ax.plot(steps, g["coverage80_pit"], marker="o", linewidth=1.2, color=colour, label=model)
         if "coverage80_pit_raw" in g and g["coverage80_pit_raw"].notna().any():
-            ax.plot(g["step"], g["coverage80_pit_raw"], linestyle="--", linewidth=1, color=colour,
+            ax.plot(steps, g["coverage80_pit_raw"], linestyle="--", linewidth=1, color=colour,
                     label=f"{model} as fitted")
     ax.set(title=title, xlabel="horizon step", ylabel="share of sales inside q10-q90")
     ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))  # steps are whole periods

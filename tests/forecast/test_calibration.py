@@ -168,3 +168,10 @@ def test_coverage_by_step_counts_steps_from_the_cutoff_when_some_days_are_not_sc
     table = coverage_by_step(fc).set_index("step")
     assert list(table.index) == [2, 3]  # not renumbered 1, 2
     assert table.loc[2, "coverage80"] == 1.0 and table.loc[3, "coverage80"] == 0.0
+
+
+def test_the_coverage_plot_breaks_its_line_at_a_step_without_scored_sales() -> None:
+    from skulab import plots
+    table = pd.DataFrame({"model": "M", "step": [2, 3, 5], "coverage80_pit": [0.8, 0.7, 0.9]})
+    x, y = plots.coverage_by_step(table, "a closed day at step 4").lines[0].get_data()
+    assert list(x) == [2, 3, 4, 5] and np.isnan(y[2])  # not a straight line from step 3 to step 5
