@@ -264,6 +264,11 @@ class ForecastConfig(_Section):
         description="Budget of the `auto` recipe in fits (a candidate costs one per selection window): the "
                     "profile's settings and the anchor come first, then feature groups and imputations until "
                     "the budget is spent.")
+    recipe_series: int | None = Field(
+        None, ge=1,
+        description="The `auto` recipe chooses on a seeded random sample of at most this many series (of those "
+                    "that sold in its selection windows) and the chosen settings then fit every series: at a chain's "
+                    "size the selection costs what it costs on the sample; null chooses on every series.")
     conformal: bool = Field(
         False,
         description="Calibrate each model's q10 and q90, per horizon step and in units of each series' scale, so "

@@ -80,3 +80,13 @@ def test_calibration_is_on_only_when_it_moves_coverage_toward_80_and_says_why_wh
     chosen = recipe._calibration(search, fc, board)
     assert search.rows[-1]["decision"] == decision
     assert chosen.conformal == decision.startswith("on")
+
+
+def test_the_recipe_chooses_on_a_sample_of_series_and_the_choice_fits_them_all(small_panel_inputs) -> None:
+    inputs = _inputs(small_panel_inputs)
+    made = choose(inputs, config.override(FC, recipe_series=3))
+
+    assert "chosen on at most 3 series" in made.table.loc[0, "candidate"]
+    assert made.config.max_series is None and made.config.recipe == "manual"  # the job then fits every series
+    full = choose(inputs, FC)
+    assert (made.table["WQL"] != full.table["WQL"]).any()  # 3 of the 6 series score otherwise than all 6

@@ -15,6 +15,8 @@ against `recipe_fits`; a candidate the budget cannot pay for is not run and the 
 4. The zoo: the models of step 1 no worse than its best statistical model (a member a baseline beats adds
    nothing), in the ensemble, unless the best single model is surely better than the ensemble.
 5. Calibration: kept when it brought the headline's coverage (randomised PIT) closer to 80 % in step 1.
+With `recipe_series`, every candidate scores the same seeded sample of series, and the settings chosen on it fit
+every series: at a chain's size the selection costs what it costs on the sample.
 The choice and every score behind it are the selection table (`Recipe.table`), which the report shows and the
 weekly job stores in `forecast_run.params`.
 """
@@ -68,7 +70,9 @@ def choose(inputs: dict[str, pd.DataFrame | None], cfg: ForecastConfig, skip: in
         search.rows.append({"step": "profile", "candidate": "no selection window fits before the test windows",
                             "fits": 0, "decision": f"the settings as written ({exc})"})
         return Recipe(override(cfg, recipe="manual"), search.table())
-    prof = search.run("profile", "the profile's settings, every feature group the data feed, calibration on", base)
+    sample = f" (chosen on at most {cfg.recipe_series:,} series)" if search.series != cfg.max_series else ""
+    prof = search.run("profile", f"the profile's settings, every feature group the data feed, calibration on{sample}",
+                      base)
     if prof is None:
         return Recipe(override(cfg, recipe="manual"), search.table())
     board = summary(prof.scores)
@@ -99,6 +103,8 @@ class _Search:
         self.inputs, self.cfg, self.progress, self.runner = inputs, cfg, progress, runner
         self.left = cfg.recipe_fits
         self.rows: list[dict] = []
+        sizes = [n for n in (cfg.max_series, cfg.recipe_series) if n is not None]
+        self.series = min(sizes) if sizes else None  # every candidate scores the same sample of series
 
     def run(self, step: str, change: str, config: ForecastConfig,
             models: list[str] | None = None) -> _Run | None:
@@ -109,7 +115,7 @@ class _Search:
                               f"{self.cfg.recipe_fits} fits is spent"})
             return None
         self.left -= fits
-        trial = override(config, windows=self.cfg.recipe_windows, recipe="manual")
+        trial = override(config, windows=self.cfg.recipe_windows, recipe="manual", max_series=self.series)
         panel = build_panel(**self.inputs, cfg=trial)
         bt = partitioned.backtest_on(panel, trial, self.runner, models=models)
         board = summary(bt.scores)
