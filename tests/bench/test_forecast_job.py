@@ -19,9 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_the_job_benchmark_runs_the_recipe_and_the_job_pooled_and_by_partitions(tmp_path: Path) -> None:
     cfg = config.load(ROOT / "params" / "ci.yaml").model_copy(update={"root": tmp_path})
-    cfg = config.override(cfg, "forecast", recipe_fits=2, models=["SeasonalNaive", "Naive"])
+    cfg = config.override(cfg, "forecast", recipe_fits=2, recipe_series=4, models=["SeasonalNaive", "Naive"])
     table = job(cfg, [10], {"local": None, "native": "native"}, "category")
     assert table["engine"].tolist() == ["local", "native"]
+    assert table["recipe_series"].tolist() == [4, 4]  # chosen on a sample, then fitted on all 10
     assert table["partitions"].tolist() == ["pooled", "by category"]
     assert (table["series"] == 10).all()
     assert (table["recipe_fits"] == 2).all()  # the budget, spent the same way on both routes
@@ -48,3 +49,23 @@ def test_a_job_table_keeps_the_sizes_another_run_measured_and_replaces_the_ones_
     assert table[["size", "engine", "total_s"]].values.tolist() == [
         [1000, "local", 9.0], [1000, "spark", 2.0], [10000, "local", 3.0], [30000, "local", 8.0]]
     assert merged(again, "nothing_yet", tmp_path, ["size", "engine"]).equals(again)
+
+
+def test_a_table_written_before_a_key_column_existed_keeps_its_rows_with_the_value_they_were_measured_with(
+        tmp_path: Path) -> None:
+    write(pd.DataFrame({"size": [1000, 10000], "engine": ["local", "local"], "total_s": [1.0, 3.0]}), "forecast_job",
+          tmp_path)
+    sampled = pd.DataFrame({"size": [10000], "engine": ["local"], "recipe_series": [1000], "total_s": [2.0]})
+
+    table = merged(sampled, "forecast_job", tmp_path, ["size", "engine", "recipe_series"],
+                   older={"recipe_series": "all"})
+
+    assert table.columns.tolist() == ["size", "engine", "recipe_series", "total_s"]
+    assert table.values.tolist() == [[1000, "local", "all", 1.0], [10000, "local", 1000, 2.0],
+                                     [10000, "local", "all", 3.0]]
+
+
+def test_a_misspelt_setting_of_the_benchmark_is_one_line(skulab_cli: Callable) -> None:
+    out = skulab_cli("bench", "forecast", "--params", "params/ci.yaml", "--job", "--set", "recipe_serie=1000")
+    assert out.returncode == 2 and "recipe_serie" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1

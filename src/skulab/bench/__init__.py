@@ -52,18 +52,23 @@ def measure(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, flo
     return result, seconds, max(peak[0], rss()) / 1e6 - base / 1e6
 
 
-def merged(frame: pd.DataFrame, name: str, root: Path, key: list[str]) -> pd.DataFrame:
+def merged(frame: pd.DataFrame, name: str, root: Path, key: list[str],
+           older: dict[str, object] | None = None) -> pd.DataFrame:
     """`frame` with the rows of the written table reports/benchmarks/<name>.csv whose `key` it does not hold: sizes
-    that take hours each are measured in separate runs and kept together."""
+    that take hours each are measured in separate runs and kept together. `older` gives the value of a key column
+    that a table written before the column existed lacks (what its rows were measured with)."""
     path = root / "reports" / "benchmarks" / f"{name}.csv"
     if not path.exists():
         return frame
     old = pd.read_csv(path)
+    old = old.assign(**{k: v for k, v in (older or {}).items() if k not in old.columns})
     if not set(key) <= set(old.columns):
         return frame
     new = pd.MultiIndex.from_frame(frame[key].astype(str))
     kept = old[~pd.MultiIndex.from_frame(old[key].astype(str)).isin(new)]
-    return pd.concat([kept, frame], ignore_index=True).sort_values(key, kind="stable", ignore_index=True)
+    columns = list(frame.columns) + [c for c in old.columns if c not in frame.columns]
+    return pd.concat([kept, frame], ignore_index=True)[columns].sort_values(
+        key, kind="stable", ignore_index=True, key=lambda c: c.astype(str) if c.dtype == object else c)
 
 
 def write(frame: pd.DataFrame, name: str, root: Path) -> Path:

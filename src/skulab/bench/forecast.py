@@ -87,7 +87,8 @@ def job(cfg: Config, sizes: list[int], runners: dict[str, Any], partition_by: st
         on_row: Callable[[pd.DataFrame], None] | None = None) -> pd.DataFrame:
     """The weekly job (skulab.forecast.job.run with the profile's forecast section, its automatic recipe included) on
     `sizes` series of demo chains scaled to hold them, each written once to data/bench/; one row per size and runner:
-    seconds in the recipe's selection and in the final fit, predict and write-back, series per minute, peak memory.
+    seconds in the recipe's selection and in the final fit, predict and write-back, series per minute, peak memory;
+    `recipe_series` says whether the recipe chose on all the series or on a sample of that many (forecast.recipe_series).
 
     `runners` maps 'local' to None (one pooled fit in this process) and 'spark ...' to a runner, on which every fit
     runs by the partitions of `partition_by`."""
@@ -110,7 +111,9 @@ def job(cfg: Config, sizes: list[int], runners: dict[str, Any], partition_by: st
             run_cfg = override(chain, "forecast", max_series=n, partition_by=partition_by if runner else None)
             result, seconds, peak = measure(weekly.run, run_cfg, engine, runner=runner, run_id=f"bench-{n}-{name}")
             table = result.recipe if result.recipe is not None else pd.DataFrame({"fits": []})
+            sample = run_cfg.forecast.recipe_series
             rows.append({"size": n, "series": result.series, "engine": name,
+                         "recipe_series": sample if table.size and sample and sample < result.series else "all",
                          "partitions": f"by {partition_by}" if runner else "pooled",
                          "recipe_fits": int(table["fits"].sum()), "models": ", ".join(result.models),
                          "selection_s": round(result.selection_seconds, 1),

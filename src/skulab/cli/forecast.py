@@ -50,6 +50,7 @@ def add_commands(g: Grammar) -> None:
     bf.add_argument("--engines", default="local,spark", help="with --job: local (one pooled fit) and/or spark")
     bf.add_argument("--partition-by", default="category", help="with --job: Spark's partitions (forecast.partition_by)")
     bf.add_argument("--master", default="local[2]", help="with --job: the Spark master (engine.master)")
+    add_settings(bf, "forecast", "recipe_series=1000")
     bf.set_defaults(run=_bench)
 
 
@@ -111,12 +112,13 @@ def _bench(args: argparse.Namespace) -> None:
     from skulab.bench import merged, write
     from skulab.bench.forecast import job, run
 
-    cfg = load(args)
+    cfg = settings(load(args), args, "forecast")
     name = "forecast_job" if args.job else "forecast"
     t0 = time.perf_counter()
 
     def kept(table: pd.DataFrame) -> pd.DataFrame:  # the job's sizes take hours each: other runs' sizes stay
-        return merged(table, name, cfg.root, ["size", "engine"]) if args.job else table
+        key = ["size", "engine", "recipe_series"]  # a run that chose on a sample keeps the one that chose on all
+        return merged(table, name, cfg.root, key, older={"recipe_series": "all"}) if args.job else table
 
     def partial(table: pd.DataFrame) -> None:  # a long benchmark keeps what it measured so far
         print(", ".join(f"{k} {v}" for k, v in table.iloc[-1].items()), flush=True)
