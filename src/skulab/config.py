@@ -619,6 +619,11 @@ class AllocateConfig(_Section):
                     "`transfer_unit` per unit.")
     transfer_unit: float = Field(
         1.0, ge=0, description="Cost per unit moved by a transfer after the fact.")
+    wave_fixed: float = Field(
+        5.0, ge=0,
+        description="Cost of a line (one store, one SKU) on the mid-week replenishment wave of the two-wave policy "
+                    "(`replenish`): a unit costs the same in either wave, so only the line is extra; a line is sent "
+                    "only when its units earn more.")
     dc: Literal["central", "fdc"] = Field(
         "central",
         description="Which DC serves a store: `central` (one DC for every store) or `fdc` (its own FDC).")
@@ -643,6 +648,20 @@ class AllocateConfig(_Section):
         description="DC stock levels the simulation tests, as fractions of the week's expected demand.")
     weeks: int = Field(
         8, ge=1, description="Weeks the simulation tests, the latest, refitting the forecast at each.")
+    distribution: Literal["quantiles", "errors"] = Field(
+        "quantiles",
+        description="The simulation's weekly demand per store: `quantiles` (negative binomials fitted to the "
+                    "forecast's q10 / q50 / q90 per day, summed) or `errors` (the same mean with the forecast's bias "
+                    "removed and its spread measured from its errors on the weeks observed by each cutoff).")
+    error_windows: int = Field(
+        2, ge=0,
+        description="With distribution `errors`: backtest windows before the simulated weeks whose errors set the "
+                    "first weeks' mean and spread (later weeks add the errors seen by their cutoff); 0 leaves the "
+                    "first window as the quantiles give it.")
+    error_prior: float = Field(
+        4.0, ge=0,
+        description="With distribution `errors`: weeks of an average series with which a series' own errors are "
+                    "shrunk toward the pooled ones: more trust the pool, 0 each series alone.")
     draws: int = Field(
         20, ge=1, description="Demand draws per simulated week: more give steadier costs.")
     skus: int = Field(

@@ -339,19 +339,34 @@ def _relative(gain: float) -> str:
 
 
 def allocation(summary: pd.DataFrame, censored: bool) -> str:
-    """Chapter 08: the newsvendor allocation against proportional and equal shares and the true-demand limit."""
+    """Chapter 08: the forecast-driven allocations (one push, two waves) against proportional and equal shares and
+    the true-demand limit; a policy dearer than proportional whose interval lies wholly above it is said to lose."""
     text = []
     for level, s in summary.groupby("level", sort=False):
         s = s.set_index("policy")
-        nv, prop = s.loc["newsvendor"], s.loc["proportional"]
-        sentence = (f"With the DC holding {level:.0%} of the week's expected demand, the newsvendor allocation loses "
-                    f"{nv['lost_pct']:.1%} of demand (proportional {prop['lost_pct']:.1%}, equal "
-                    f"{s.loc['equal', 'lost_pct']:.1%}), makes {nv['transfers_per_1000']:.0f} transfers per 1,000 units "
-                    f"sold (proportional {prop['transfers_per_1000']:.0f}) and costs {nv['cost']:,.0f} a week "
-                    f"({nv['cost_vs_prop']:+.1%} against proportional)")
-        if "cost_vs_truth" in s and pd.notna(nv.get("cost_vs_truth")):
-            sentence += f", {nv['cost_vs_truth']:+.1%} against the allocation that knows the true demand"
-        text.append(sentence + ".")
+        prop = s.loc["proportional"]
+        text.append(f"With the DC holding {level:.0%} of the week's expected demand, proportional loses "
+                    f"{prop['lost_pct']:.1%} of demand, makes {prop['transfers_per_1000']:.0f} transfers per 1,000 "
+                    f"units sold and costs {prop['cost']:,.0f} a week (equal shares {s.loc['equal', 'cost']:,.0f}).")
+        for name, label in (("newsvendor", "the one-push newsvendor"), ("replenish", "the two-wave policy")):
+            if name not in s.index:
+                continue
+            r = s.loc[name]
+            sentence = (f"{label[0].upper()}{label[1:]} loses {r['lost_pct']:.1%}, makes {r['transfers_per_1000']:.0f} "
+                        f"transfers per 1,000"
+                        + (f" and {r['wave_lines']:.1f} wave line(s) a week" if r.get("wave_lines", 0) > 0 else "")
+                        + f", and costs {r['cost']:,.0f} ({r['cost_vs_prop']:+.1%} against proportional, 95 % "
+                        f"interval [{r['cost_diff_prop_lo']:+.1%}, {r['cost_diff_prop_hi']:+.1%}])")
+            gap = r.get("gap_closed", np.nan)
+            if pd.notna(gap) and gap >= 0:
+                sentence += (f"; it closes {gap:.0%} of the gap from proportional to the two-wave policy fed the "
+                             "true demand")
+            elif pd.notna(gap):
+                sentence += (f"; it lies further from the two-wave policy fed the true demand than proportional, by "
+                             f"{-gap:.0%} of proportional's own gap")
+            if r.get("cost_diff_prop_lo", -np.inf) > 0:
+                sentence += "; it loses to proportional"
+            text.append(sentence + ".")
     weeks = int(summary["weeks"].max())
     text.append(f"The intervals are 95 % bootstrap intervals over {weeks} week(s)"
                 + (", too few to separate the policies." if weeks < 4 else "."))

@@ -108,3 +108,20 @@ def test_eda_calls_popularity_strong_only_for_small_baskets_on_a_concentrated_ra
     big = from_lines(pd.DataFrame({"order_id": ["o1"] * 5, "sku_id": list("ABCDE")}))
     assert "popularity alone leaves much of the demand unserved" in findings.eda(_sales(), shares, promos, holidays, big)
     assert "no orders" in findings.eda(_sales(), shares, promos, holidays, None)
+
+
+def _allocation(lo: float, hi: float, gap: float) -> pd.DataFrame:
+    """An allocation summary at one stock level: the baselines and the two-wave policy."""
+    base = {"level": 1.1, "weeks": 8, "lost_pct": 0.06, "transfers_per_1000": 10.0, "wave_lines": 0.0, "cost": 100.0,
+            "cost_vs_prop": 0.0, "cost_diff_prop_lo": 0.0, "cost_diff_prop_hi": 0.0, "gap_closed": 0.0}
+    wave = {**base, "policy": "replenish", "wave_lines": 3.0, "cost": 100 * (1 + (lo + hi) / 2),
+            "cost_vs_prop": (lo + hi) / 2, "cost_diff_prop_lo": lo, "cost_diff_prop_hi": hi, "gap_closed": gap}
+    return pd.DataFrame([{**base, "policy": "proportional"}, {**base, "policy": "equal"}, wave])
+
+
+def test_allocation_says_when_a_policy_loses_to_proportional_and_how_far_it_goes_toward_the_truth() -> None:
+    losing = findings.allocation(_allocation(0.01, 0.05, -0.4), censored=False)
+    assert "loses to proportional" in losing and "further from the two-wave policy fed the true demand" in losing
+    winning = findings.allocation(_allocation(-0.05, -0.01, 0.6), censored=False)
+    assert "loses to proportional" not in winning and "closes 60% of the gap" in winning
+    assert "loses to proportional" not in findings.allocation(_allocation(-0.02, 0.03, 0.1), censored=False)

@@ -1,5 +1,6 @@
-"""Store allocation from quantile forecasts: demand distributions, the newsvendor policy and its baselines,
-after-the-fact transfers, the rolling simulation and the `skulab allocate` job.
+"""Store allocation from quantile forecasts: demand distributions, the newsvendor policy (pushed once, or in two
+waves with a mid-week top-up) and its baselines, after-the-fact transfers, the rolling simulation and the
+`skulab allocate` job.
 
 Entry points: `fit_quantiles` and `from_moments` (distributions), `newsvendor`, `proportional`, `equal` (policies),
 `inputs` and `simulation` (the rolling weeks: skulab.allocate.simulate.run), `run` (the job), `plot_policies` (the

@@ -7,8 +7,13 @@ sales less the holding cost of leftovers, store by store separable: unit a + 1 a
 critical-fractile quantile (the smallest a with P(D <= a) >= margin / (margin + holding)) and the rest stays at
 the DC; when stock is short the units go, one by one, to the store whose next unit is worth most, which for
 decreasing marginal values is the optimum (vectorised: every positive marginal value sorted once per problem).
-Transfers are not in the allocation's objective: they repair it after the fact (skulab.allocate.simulate).
-The baselines push all the stock out: in proportion to recent sales, or in equal shares (largest remainders).
+The two-wave policy (`replenish`, the way apparel chains allocate: an initial push, then replenishment from what
+sells) pushes the newsvendor quantities and holds the rest at the DC; mid-week `top_up` tops each store up from
+what it has left toward the newsvendor quantity of the rest of the week, as the first days' sales update it
+(skulab.allocate.distribution.after_sales), a store's line shipped only when its units earn more than the line
+costs (`allocate.wave_fixed`): the wave's cost is inside its objective. Transfers after the week repair what is left
+(skulab.allocate.simulate). The baselines push all the stock out: in proportion to recent sales, or in equal shares
+(largest remainders).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import numpy as np
 
 from skulab.counts import Demand
 
-POLICIES = ("newsvendor", "proportional", "equal")
+POLICIES = ("newsvendor", "replenish", "proportional", "equal")
 
 
 def critical_fractile(margin: float, holding: float) -> float:
@@ -27,18 +32,35 @@ def critical_fractile(margin: float, holding: float) -> float:
 
 def newsvendor(group: np.ndarray, demand: Demand, stock: np.ndarray, margin: float, holding: float) -> np.ndarray:
     """Units per row: each store capped at its critical-fractile quantile, short stock by greedy marginal value."""
-    group = np.asarray(group)
-    cap = np.nan_to_num(demand.ppf(critical_fractile(margin, holding))).astype(np.int64)
+    units, _ = _greedy(np.asarray(group), demand, np.asarray(stock), margin, holding, np.zeros(len(group), np.int64))
+    return units
+
+
+def top_up(group: np.ndarray, demand: Demand, on_hand: np.ndarray, stock: np.ndarray, margin: float,
+           holding: float, line_cost: float) -> np.ndarray:
+    """Units per row sent on top of `on_hand` toward the critical-fractile quantile of `demand`, `stock[g]` at most
+    per problem by greedy marginal value; a row whose units earn no more than `line_cost` gets none."""
+    units, value = _greedy(np.asarray(group), demand, np.asarray(stock), margin, holding, np.asarray(on_hand, np.int64))
+    return np.where(value > line_cost, units, 0)
+
+
+def _greedy(group: np.ndarray, demand: Demand, stock: np.ndarray, margin: float, holding: float,
+            start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The units each row gets above `start` (greedy over the problem's rows by marginal value) and what they earn:
+    unit k + 1 at a row is worth (margin + holding) P(D > k) - holding."""
+    cap = np.maximum(np.nan_to_num(demand.ppf(critical_fractile(margin, holding))).astype(np.int64) - start, 0)
     rows = np.repeat(np.arange(len(group)), cap)
-    unit = np.arange(len(rows)) - np.repeat(np.cumsum(cap) - cap, cap)
-    value = Demand(demand.mean[rows], demand.size[rows]).sf(unit)
+    unit = np.arange(len(rows)) - np.repeat(np.cumsum(cap) - cap, cap) + start[rows]
+    value = (margin + holding) * Demand(demand.mean[rows], demand.size[rows]).sf(unit) - holding
     g = group[rows]
     order = np.lexsort((unit, rows, -value, g))
     g_sorted = g[order]
     first = np.searchsorted(g_sorted, g_sorted, side="left")
     rank = np.arange(len(order)) - first
-    taken = order[rank < np.asarray(stock)[g_sorted]]
-    return np.bincount(rows[taken], minlength=len(group)).astype(np.int64)
+    taken = order[rank < stock[g_sorted]]
+    n = len(group)
+    return (np.bincount(rows[taken], minlength=n).astype(np.int64),
+            np.bincount(rows[taken], weights=value[taken], minlength=n))
 
 
 def proportional(group: np.ndarray, weights: np.ndarray, stock: np.ndarray) -> np.ndarray:
