@@ -1,21 +1,20 @@
 """Rolling weeks of store allocation: each policy against demand drawn from the demo's own distribution.
 
 `inputs` takes the forecast chapter's rolling-origin backtest (skulab.forecast.backtest: the profile's models
-refitted at each cutoff) on a seeded sample of SKUs sold at two or more stores (every store of each), and
-turns each week after a cutoff into one allocation problem per DC x SKU: the forecast's weekly distribution
-(the daily negative binomials fitted to the quantiles, summed by moments; with `allocate.distribution: errors`
-the errors of the weeks observed by the cutoff, `allocate.error_windows` windows of them before the first
-simulated week, remove its bias and give its spread: skulab.allocate.distribution.error_adjusted), the true one (truth_demand: Poisson-gamma draws of shape
-`Knobs.dispersion` around the expected units), the last weeks' sales and the week's observed sales.
-`run` gives the DC `level` x the week's expected demand per SKU, allocates by every policy, draws the
-same demands for all of them (the week's first three days and the rest apart), sells what each store holds: the
-one-shot policies push once, the two-wave policy (`replenish`) pushes the newsvendor quantities and tops stores
-up mid-week from what the DC kept (skulab.allocate.policy.top_up), each line costing `wave_fixed`. After the week
-units move from stores with leftovers and from the DC's kept-back stock to stores that ran out
-(skulab.allocate.transfers). The true-demand rows are the same policies fed the true distribution: the limit a
-better forecast could reach.
-Without truth (real data) the observed sales stand in for demand: they are censored by stock-outs, so lost sales
-are underestimated, and weekly sales are split around the wave at random in the days' proportion.
+refitted at each cutoff) on a seeded sample of SKUs sold at two or more stores (every store of each), and turns each
+week after a cutoff into one allocation problem per DC x SKU: the forecast's weekly distribution (the daily negative
+binomials fitted to the quantiles, summed by moments; with `allocate.distribution: errors` the errors of the weeks
+observed by the cutoff, `allocate.error_windows` windows of them before the first simulated week, remove its bias
+and give its spread: skulab.allocate.distribution.error_adjusted), the true one (truth_demand: Poisson-gamma draws
+of shape `Knobs.dispersion` around the expected units), the last weeks' sales and the week's observed sales. `run`
+gives the DC `level` x the week's expected demand per SKU, allocates by every policy, draws the same demands for all
+of them (the week's first three days and the rest apart), sells what each store holds: the one-shot policies push
+once, the two-wave policy (`replenish`) pushes the newsvendor quantities and tops stores up mid-week from what the
+DC kept (skulab.allocate.policy.top_up), each line costing `wave_fixed`. After the week units move from stores with
+leftovers and from the DC's kept-back stock to stores that ran out (skulab.allocate.transfers). The true-demand rows
+are the same policies fed the true distribution: the limit a better forecast could reach. Without truth (real data)
+the observed sales stand in for demand: they are censored by stock-outs, so lost sales are underestimated, and
+weekly sales are split around the wave at random in the days' proportion.
 """
 
 from __future__ import annotations
