@@ -153,10 +153,10 @@ def test_the_rest_of_the_week_given_the_first_days_sales_matches_the_gamma_poiss
     d1, d2 = rng.poisson(rate * m1), rng.poisson(rate * m2)
     sold = np.array([0, 3, 8])
 
-    later = after_sales(Demand(np.full(3, m2), np.full(3, r)), np.full(3, r), np.full(3, m1), sold)
+    later = after_sales(Demand(np.full(3, m1 + m2), np.full(3, r)), np.full(3, m1), sold)
 
     for i, s in enumerate(sold):
         assert later.mean[i] == pytest.approx(d2[d1 == s].mean(), rel=0.03)
         assert later.var[i] == pytest.approx(d2[d1 == s].var(), rel=0.06)
-    poisson = after_sales(Demand(np.array([m2]), np.array([np.inf])), np.array([np.inf]), np.array([m1]), np.array([9]))
+    poisson = after_sales(Demand(np.array([m1 + m2]), np.array([np.inf])), np.array([m1]), np.array([9]))
     assert poisson.mean[0] == m2 and np.isinf(poisson.size[0])

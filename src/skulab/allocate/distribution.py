@@ -13,7 +13,8 @@ three quantiles say little of a tail, and a forecast trained on sales may sit be
 distribution comes from the out-of-sample errors of the weeks a series has already seen instead: `error_scale`
 removes the forecast's bias (actual over forecast), `error_dispersion` measures the spread about the corrected
 mean by moments (E[(y - m)^2] = m + phi m^2, phi = 1 / r), each series shrunk toward the pooled value as if it held
-`prior` weeks of an average series more (a series forecast near zero stays near the pool); `error_adjusted` applies both to each week with only the weeks observed by its cutoff.
+`prior` weeks of an average series more (a series forecast near zero stays near the pool); `error_adjusted`
+applies both to each week with only the weeks observed by its cutoff.
 """
 
 from __future__ import annotations
@@ -107,15 +108,17 @@ def error_adjusted(weeks: pd.DataFrame, keys: list[str], prior: float) -> tuple[
     return mean, var
 
 
-def after_sales(rest: Demand, size: np.ndarray, first_mean: np.ndarray, sold: np.ndarray) -> Demand:
-    """The rest of a week's demand once its first days sold `sold`, reading the week's negative binomial (size r) as
-    a Poisson whose rate is gamma-distributed and shared by its days: the mean times (r + sold) / (r + first_mean),
-    size r + sold. A Poisson week (r = inf) learns nothing. A store that sold out gives a lower bound (its sales)."""
-    r = np.asarray(size, float)
-    nb = np.isfinite(r)
-    rs = np.where(nb, r, 1.0)
-    factor = np.where(nb, (rs + sold) / (rs + np.asarray(first_mean, float)), 1.0)
-    return Demand(mean=rest.mean * factor, size=np.where(nb, rs + sold, np.inf) * np.ones_like(factor))
+def after_sales(week: Demand, first_mean: np.ndarray, sold: np.ndarray) -> Demand:
+    """The rest of a week's demand once its first days (expected `first_mean`) sold `sold`, reading the week's
+    negative binomial (size r) as a Poisson whose rate is gamma-distributed and shared by its days: the rest's mean
+    times (r + sold) / (r + first_mean), size r + sold. A Poisson week (r = inf) learns nothing. A store that sold out
+    gives a lower bound (its sales)."""
+    first_mean = np.asarray(first_mean, float)
+    rest = np.clip(week.mean - first_mean, 0.0, None)
+    nb = np.isfinite(week.size)
+    rs = np.where(nb, week.size, 1.0)
+    factor = np.where(nb, (rs + sold) / (rs + first_mean), 1.0)
+    return Demand(mean=rest * factor, size=np.where(nb, rs + sold, np.inf) * np.ones_like(factor))
 
 
 def _shrunk(num: pd.Series, den: pd.Series, weight: pd.Series, pooled: float) -> pd.Series:

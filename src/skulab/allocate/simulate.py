@@ -116,9 +116,8 @@ def inputs(cfg: Config, engine: sa.Engine) -> Inputs:
         daily = daily.assign(first=daily["date"] < daily["week"] + FIRST)
         daily = daily[["week", "store_id", "sku_id", "first", "expected_units"]].reset_index(drop=True)
         mu = daily["expected_units"]
-        parts = daily.assign(truth_mean=mu, truth_var=mu + mu**2 / k, truth_mean1=mu.where(daily["first"], 0.0),
-                             truth_var1=(mu + mu**2 / k).where(daily["first"], 0.0))
-        truth_columns = ["truth_mean", "truth_var", "truth_mean1", "truth_var1"]
+        parts = daily.assign(truth_mean=mu, truth_var=mu + mu**2 / k, truth_mean1=mu.where(daily["first"], 0.0))
+        truth_columns = ["truth_mean", "truth_var", "truth_mean1"]
         moments = parts.groupby(["week", "store_id", "sku_id"])[truth_columns].sum()
         weeks = weeks.join(moments, on=["week", "store_id", "sku_id"])
         weeks[truth_columns] = weeks[truth_columns].fillna(0.0)
@@ -134,27 +133,22 @@ def run(data: Inputs, cfg: AllocateConfig) -> Simulation:
     expected = np.bincount(problem, weights=(w["truth_mean"] if truth else w["realised"]).to_numpy())
     rng = np.random.default_rng(cfg.seed)
     d1, d2 = _draw(data, w, cfg.draws, rng) if truth else _observed(w, rng)
-    m, m1 = w["mean"].to_numpy(), w["mean1"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        phi = np.where(m > 0, (w["var"].to_numpy() - m) / m**2, 0.0).clip(min=0.0)  # the week's, kept by the rest
-    forecast = (counts.from_moments(m, w["var"].to_numpy()), counts.from_moments(m - m1, m - m1 + phi * (m - m1)**2))
+    forecast = counts.from_moments(w["mean"].to_numpy(), w["var"].to_numpy())
     if truth:
-        t, t1 = w["truth_mean"].to_numpy(), w["truth_mean1"].to_numpy()
-        v, v1 = w["truth_var"].to_numpy(), w["truth_var1"].to_numpy()
-        true = (counts.from_moments(t, v), counts.from_moments(t - t1, v - v1))
+        true = counts.from_moments(w["truth_mean"].to_numpy(), w["truth_var"].to_numpy())
     none = np.zeros_like(d1)
     rows = []
     for level in cfg.stock_levels:
         stock = np.round(level * expected).astype(np.int64)
         plans = {
-            "newsvendor": (policy.newsvendor(problem, forecast[0], stock, cfg.margin, cfg.holding), none),
-            "replenish": two_waves(problem, *forecast, m1, stock, d1, cfg),
+            "newsvendor": (policy.newsvendor(problem, forecast, stock, cfg.margin, cfg.holding), none),
+            "replenish": two_waves(problem, forecast, w["mean1"].to_numpy(), stock, d1, cfg),
             "proportional": (policy.proportional(problem, w["history"].to_numpy(), stock), none),
             "equal": (policy.equal(problem, stock), none),
         }
         if truth:
-            plans[TRUTH_ONE_PUSH] = (policy.newsvendor(problem, true[0], stock, cfg.margin, cfg.holding), none)
-            plans[TRUTH_POLICY] = two_waves(problem, *true, t1, stock, d1, cfg)
+            plans[TRUTH_ONE_PUSH] = (policy.newsvendor(problem, true, stock, cfg.margin, cfg.holding), none)
+            plans[TRUTH_POLICY] = two_waves(problem, true, w["truth_mean1"].to_numpy(), stock, d1, cfg)
         for name, (first, second) in plans.items():
             per = outcome(problem, first, second, stock, d1, d2, cfg)
             rows.append(per.assign(level=level, policy=name, week=week_of[per["problem"].to_numpy()]))
@@ -163,8 +157,8 @@ def run(data: Inputs, cfg: AllocateConfig) -> Simulation:
     return Simulation(cases=cases.drop(columns="problem"), summary=summary(cases, cfg))
 
 
-def two_waves(problem: np.ndarray, week: counts.Demand, rest: counts.Demand, first_mean: np.ndarray,
-              stock: np.ndarray, d1: np.ndarray, cfg: AllocateConfig) -> tuple[np.ndarray, np.ndarray]:
+def two_waves(problem: np.ndarray, week: counts.Demand, first_mean: np.ndarray, stock: np.ndarray, d1: np.ndarray,
+              cfg: AllocateConfig) -> tuple[np.ndarray, np.ndarray]:
     """The two-wave policy: the newsvendor push for the week (the DC keeps what exceeds the stores' quantities),
     then, per draw, the mid-week top-up from what the DC kept toward the newsvendor quantity of the rest of the
     week as the first days' sales update it (skulab.allocate.distribution.after_sales), given what each store has
@@ -173,7 +167,7 @@ def two_waves(problem: np.ndarray, week: counts.Demand, rest: counts.Demand, fir
     draws, n = d1.shape
     groups = len(stock)
     sold = np.minimum(push[None, :], d1)
-    later = distribution.after_sales(rest, week.size, first_mean, sold)
+    later = distribution.after_sales(week, first_mean, sold)
     left = stock - np.bincount(problem, weights=push, minlength=groups).astype(np.int64)
     group = (np.arange(draws)[:, None] * groups + problem[None, :]).ravel()
     wave = policy.top_up(group, counts.Demand(later.mean.ravel(), later.size.ravel()), (push[None, :] - sold).ravel(),
