@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_job_benchmark_runs_the_recipe_and_the_job_pooled_and_by_partitions(tmp_path: Path) -> None:
     cfg = config.load(ROOT / "params" / "ci.yaml").model_copy(update={"root": tmp_path})
     cfg = config.override(cfg, "forecast", recipe_fits=2, recipe_series=4, models=["SeasonalNaive", "Naive"])
-    table = job(cfg, [10], {"local": None, "native": "native"}, "category")
-    assert table["engine"].tolist() == ["local", "native"]
+    table = job(cfg, [10], {"local": None, "local partitioned": "native"}, "category")
+    assert table["engine"].tolist() == ["local", "local partitioned"]
     assert table["recipe_series"].tolist() == [4, 4]  # chosen on a sample, then fitted on all 10
     assert table["partitions"].tolist() == ["pooled", "by category"]
     assert (table["series"] == 10).all()
@@ -30,12 +30,12 @@ def test_the_job_benchmark_runs_the_recipe_and_the_job_pooled_and_by_partitions(
     erp = tmp_path / "data" / "bench" / "demo-scale1.duckdb"  # the chain was written once and holds both runs
     with sa.create_engine(f"duckdb:///{erp}").connect() as con:
         runs = con.execute(sa.text("SELECT run_id FROM forecast_run ORDER BY run_id")).scalars().all()
-    assert runs == ["bench-10-local", "bench-10-native"]
+    assert runs == ["bench-10-local", "bench-10-local-by-category"]
 
 
 def test_an_unknown_engine_is_one_line(skulab_cli: Callable) -> None:
     out = skulab_cli("bench", "forecast", "--params", "params/ci.yaml", "--job", "--engines", "local,sparc")
-    assert out.returncode == 2 and "unknown engine(s) sparc; engines: local, spark" in out.stderr
+    assert out.returncode == 2 and "unknown engine(s) sparc; engines: local, partitioned, spark" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
 
 

@@ -56,3 +56,21 @@ def test_one_sales_history_is_read_in_date_order(engine: sa.Engine, small_tables
     history = erp.read_sales_history(engine, "A-S", "S1")
     assert history["units"].tolist() == [3.0, 0.0, 1.0]
     assert pd.api.types.is_datetime64_any_dtype(history["date"]) and history["stockout"].tolist() == [False, False, True]
+
+
+def test_training_rows_are_read_one_partition_at_a_time_and_their_keys_without_the_rows(
+        engine: sa.Engine, small_tables: dict) -> None:
+    from skulab.config import ForecastConfig
+
+    erp.replace_tables(engine, small_tables)
+    cfg = ForecastConfig()
+    whole = erp.read_training(engine, cfg).sales
+    category = sorted(whole["category"].unique())[0]
+
+    part = erp.read_training(engine, cfg, where=("category", category)).sales
+    keys = erp.read_training_keys(engine, cfg, ["store_id", "sku_id", "category"], whole["date"].min().date())
+
+    expected = whole[whole["category"] == category]
+    assert len(part) == len(expected) > 0 and set(part["category"]) == {category}
+    assert sorted(map(tuple, keys.values.tolist())) == sorted(
+        map(tuple, whole[["store_id", "sku_id", "category"]].drop_duplicates().values.tolist()))

@@ -125,3 +125,26 @@ def test_the_job_partitioned_by_category_forecasts_every_series_and_keeps_the_pe
                                   pooled[keys].sort_values(keys).reset_index(drop=True))
     naive = [r[r["model"] == "SeasonalNaive"].sort_values(keys).reset_index(drop=True) for r in (pooled, split)]
     pd.testing.assert_frame_equal(naive[0], naive[1], rtol=1e-9)  # a per-series model: partitions cannot move it
+
+
+def test_the_job_by_partitions_in_process_reads_each_partition_on_its_own(
+        ci_tables: dict, ci_config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = erp.make_engine(f"duckdb:///{tmp_path / 'erp.duckdb'}")
+    erp.replace_tables(engine, ci_tables)
+    cfg = config.override(_small(ci_config), "forecast", max_series=8, partition_by="category")
+    reads: list[tuple[object, set]] = []
+    real = erp.read_training
+
+    def spy(*args: object, **kwargs: object) -> erp.Training:  # the real read, its filter and categories recorded
+        training = real(*args, **kwargs)
+        reads.append((kwargs.get("where"), set(training.sales["category"])))
+        return training
+
+    monkeypatch.setattr(erp, "read_training", spy)
+    made = job.forecast_rows(cfg, engine)
+
+    categories = set(ci_tables["dim_sku"]["category"])
+    assert all(where is not None and where[0] == "category" and seen == {where[1]} for where, seen in reads)
+    assert {where[1] for where, _ in reads} <= categories and len(reads) == made.rules["partition"].nunique()
+    assert made.rows[["sku_id", "store_id"]].drop_duplicates().shape[0] == 8  # the chain's sample, split
+    assert made.config.partition_by == "category" and made.config.max_series == 8

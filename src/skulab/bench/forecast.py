@@ -90,8 +90,9 @@ def job(cfg: Config, sizes: list[int], runners: dict[str, Any], partition_by: st
     seconds in the recipe's selection and in the final fit, predict and write-back, series per minute, peak memory;
     `recipe_series` says whether the recipe chose on all the series or on a sample of that many (forecast.recipe_series).
 
-    `runners` maps 'local' to None (one pooled fit in this process) and 'spark ...' to a runner, on which every fit
-    runs by the partitions of `partition_by`."""
+    `runners` maps 'local' to None (one pooled fit in this process) and any other name to a runner ('native': the
+    partitions one after another in this process; a SparkSession), on which every fit runs by the partitions of
+    `partition_by`."""
     from skulab.erp import build
     from skulab.erp.connect import has_rows, make_engine
     from skulab.forecast import job as weekly
@@ -109,7 +110,8 @@ def job(cfg: Config, sizes: list[int], runners: dict[str, Any], partition_by: st
             engine, _ = build(chain, url)
         for name, runner in runners.items():
             run_cfg = override(chain, "forecast", max_series=n, partition_by=partition_by if runner else None)
-            result, seconds, peak = measure(weekly.run, run_cfg, engine, runner=runner, run_id=f"bench-{n}-{name}")
+            run_id = f"bench-{n}-{name.split()[0]}" + (f"-by-{partition_by}" if runner else "")
+            result, seconds, peak = measure(weekly.run, run_cfg, engine, runner=runner, run_id=run_id)
             table = result.recipe if result.recipe is not None else pd.DataFrame({"fits": []})
             sample = run_cfg.forecast.recipe_series
             rows.append({"size": n, "series": result.series, "engine": name,

@@ -47,8 +47,11 @@ def add_commands(g: Grammar) -> None:
                     help="time the weekly job instead (the profile's forecast section, its automatic recipe "
                          "included) at each size, on each of --engines; writes forecast_job.md, keeping the rows "
                          "of sizes it did not run")
-    bf.add_argument("--engines", default="local,spark", help="with --job: local (one pooled fit) and/or spark")
-    bf.add_argument("--partition-by", default="category", help="with --job: Spark's partitions (forecast.partition_by)")
+    bf.add_argument("--engines", default="local,spark",
+                    help="with --job: local (one pooled fit), partitioned (one fit per partition, one after another "
+                         "in this process) and/or spark (the partitions on Spark)")
+    bf.add_argument("--partition-by", default="category",
+                    help="with --job: the partitions of partitioned and spark (forecast.partition_by)")
     bf.add_argument("--master", default="local[2]", help="with --job: the Spark master (engine.master)")
     add_settings(bf, "forecast", "recipe_series=1000")
     bf.set_defaults(run=_bench)
@@ -117,7 +120,7 @@ def _bench(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
 
     def kept(table: pd.DataFrame) -> pd.DataFrame:  # the job's sizes take hours each: other runs' sizes stay
-        key = ["size", "engine", "recipe_series"]  # a run that chose on a sample keeps the one that chose on all
+        key = ["size", "engine", "partitions", "recipe_series"]  # a run that chose on a sample keeps the others
         return merged(table, name, cfg.root, key, older={"recipe_series": "all"}) if args.job else table
 
     def partial(table: pd.DataFrame) -> None:  # a long benchmark keeps what it measured so far
@@ -134,12 +137,15 @@ def _bench(args: argparse.Namespace) -> None:
 
 
 def _runners(cfg: Config, args: argparse.Namespace) -> dict[str, Any]:
-    """`bench forecast --job`'s engines: 'local' (None: one pooled fit in this process) and 'spark <master>'."""
+    """`bench forecast --job`'s engines: 'local' (None: one pooled fit in this process), 'local partitioned'
+    (Fugue's native runner: the partitions one after another in this process) and 'spark <master>'."""
     from skulab.bench import spark_runner
     from skulab.errors import ConfigError
 
     names = args.engines.split(",")
-    if bad := [n for n in names if n not in ("local", "spark")]:
-        raise ConfigError(f"bench forecast --engines: unknown engine(s) {', '.join(bad)}; engines: local, spark")
-    return {n if n == "local" else f"spark {args.master}": None if n == "local" else spark_runner(cfg, args.master)
-            for n in names}
+    if bad := [n for n in names if n not in ("local", "partitioned", "spark")]:
+        raise ConfigError(f"bench forecast --engines: unknown engine(s) {', '.join(bad)}; "
+                          "engines: local, partitioned, spark")
+    made = {"local": lambda: ("local", None), "partitioned": lambda: ("local partitioned", "native"),
+            "spark": lambda: (f"spark {args.master}", spark_runner(cfg, args.master))}
+    return dict(made[n]() for n in names)

@@ -27,6 +27,7 @@ from skulab.erp.read import (
     read_sku_attributes,
     read_stores,
     read_training,
+    read_training_keys,
     read_truth,
 )
 from skulab.erp.schema import create_schema
@@ -54,6 +55,7 @@ __all__ = [
     "read_sql",
     "read_stores",
     "read_training",
+    "read_training_keys",
     "read_truth",
     "replace_tables",
     "sql_text",

@@ -29,10 +29,24 @@ def sql_text(name: str) -> str:
     return path.read_text()
 
 
-def read_sql(engine: sa.Engine, name: str, **params: object) -> pd.DataFrame:
-    """Run packaged query `name` with `params` bound; a database error (e.g. a missing column) becomes one line."""
+def read_sql(engine: sa.Engine, name: str, *, columns: list[str] | None = None,
+             where: tuple[str, object] | None = None, **params: object) -> pd.DataFrame:
+    """Run packaged query `name` with `params` bound; a database error (e.g. a missing column) becomes one line.
+
+    `columns`: only the distinct values of these columns of its result; `where` (column, value): only its rows with
+    that value (one partition of a job), both filtered by the database, not in memory."""
+    sql = sql_text(name)
+    if columns is not None or where is not None:
+        names = [*(columns or []), *([where[0]] if where else [])]
+        if bad := [c for c in names if not c.isidentifier()]:
+            raise SkulabError(f"packaged query {name}: {', '.join(bad)} is not a column name")
+        picked = f"DISTINCT {', '.join(f'q.{c}' for c in columns)}" if columns is not None else "*"
+        sql = f"SELECT {picked} FROM (\n{sql.rstrip().rstrip(';')}\n) q"
+        if where is not None:
+            sql += f" WHERE q.{where[0]} = :where_value"
+            params["where_value"] = where[1]
     try:
-        return read_query(engine, sql_text(name), **params)
+        return read_query(engine, sql, **params)
     except (sa.exc.DBAPIError, duckdb.Error) as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         where = engine.url.render_as_string(hide_password=True)

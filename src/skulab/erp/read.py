@@ -60,15 +60,23 @@ def read_looks(engine: sa.Engine) -> pd.DataFrame | None:
 
 
 def read_training(engine: sa.Engine, cfg: ForecastConfig, start: date | None = None,
-                  end: date | None = None) -> Training:
-    """Training rows at the profile's level (query forecast_training[_region]) and the calendar."""
-    sales = read_sql(engine, _FORECAST_QUERIES[cfg.level][0], start=start or EARLIEST_DATE, end=end or LATEST_DATE)
+                  end: date | None = None, *, where: tuple[str, object] | None = None) -> Training:
+    """Training rows at the profile's level (query forecast_training[_region]) and the calendar; `where` (column,
+    value) reads one partition's rows only."""
+    sales = read_sql(engine, _FORECAST_QUERIES[cfg.level][0], where=where, start=start or EARLIEST_DATE,
+                     end=end or LATEST_DATE)
     calendar = read_sql(engine, "forecast_calendar", start=EARLIEST_DATE, end=LATEST_DATE)
     first = start or EARLIEST_DATE
     promotions = read_sql(engine, "forecast_promotions", start=first)
     covariates = (read_sql(engine, "forecast_covariates", start=first, end=LATEST_DATE)
                   if sa.inspect(engine).has_table("covariate") else None)  # an ERP built before the table existed
     return Training(sales=sales, calendar=calendar, promotions=promotions, covariates=covariates)
+
+
+def read_training_keys(engine: sa.Engine, cfg: ForecastConfig, columns: list[str], start: date) -> pd.DataFrame:
+    """The distinct `columns` (e.g. store_id, sku_id, category) of the training rows on or after `start`: the series a
+    partitioned job samples and splits before it reads any partition whole."""
+    return read_sql(engine, _FORECAST_QUERIES[cfg.level][0], columns=columns, start=start, end=LATEST_DATE)
 
 
 def read_truth(engine: sa.Engine, cfg: ForecastConfig, start: date | None = None,

@@ -65,7 +65,7 @@ def build_panel(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig
     sales = sales.assign(item_id=item_ids(sales["store_id"], sales["sku_id"]).to_numpy())
     history_end = pd.Timestamp(sales["date"].max())
     end = pd.Timestamp(end) if end is not None else history_end
-    sales = _select(sales, cfg, history_end, dt)
+    sales = _select(sales, cfg, history_end)
 
     spans = sales.groupby("item_id")["date"].agg(["min", "max"])
     g = grid(spans["min"], end, cfg.freq)
@@ -133,13 +133,23 @@ def build_panel(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig
                  rules=rules, freq=cfg.freq, horizon=cfg.horizon, history_end=history_end)
 
 
-def _select(sales: pd.DataFrame, cfg: ForecastConfig, history_end: pd.Timestamp, dt: pd.Timedelta) -> pd.DataFrame:
+def _select(sales: pd.DataFrame, cfg: ForecastConfig, history_end: pd.Timestamp) -> pd.DataFrame:
     """With `max_series`, a seeded random sample of the series that sold in the evaluated span."""
     if cfg.max_series is None:
         return sales
-    span_start = history_end - (cfg.windows * cfg.horizon - 1) * dt
-    candidates = np.sort(sales.loc[sales["date"] >= span_start, "item_id"].unique())
-    if len(candidates) <= cfg.max_series:
-        return sales[sales["item_id"].isin(candidates)]
-    chosen = np.random.default_rng(cfg.seed).choice(candidates, cfg.max_series, replace=False)
-    return sales[sales["item_id"].isin(chosen)]
+    candidates = sales.loc[sales["date"] >= evaluated_from(cfg, history_end), "item_id"].unique()
+    return sales[sales["item_id"].isin(sample_items(candidates, cfg))]
+
+
+def evaluated_from(cfg: ForecastConfig, history_end: pd.Timestamp) -> pd.Timestamp:
+    """The first period of the evaluated span (the windows before `history_end`): a series that sold since is
+    one `max_series` samples from."""
+    return history_end - (cfg.windows * cfg.horizon - 1) * step(cfg.freq)
+
+
+def sample_items(candidates: np.ndarray, cfg: ForecastConfig) -> np.ndarray:
+    """`max_series` of the candidate item ids, seeded (all of them, sorted, when there are no more)."""
+    candidates = np.sort(candidates)
+    if cfg.max_series is None or len(candidates) <= cfg.max_series:
+        return candidates
+    return np.random.default_rng(cfg.seed).choice(candidates, cfg.max_series, replace=False)

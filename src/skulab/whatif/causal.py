@@ -1,0 +1,157 @@
+"""Promotion uplifts read from the history, not from a forecast: a Poisson regression with fixed effects.
+
+Units of every series x period the shelf was not out of stock are regressed (pyfixest.fepois, a Poisson
+pseudo-likelihood, consistent for any multiplicative noise) on one 0/1 column per promotion type, the pairs of types
+that run together often enough (their extra effect when joint), and the log price ratio per category (its
+elasticity: the price cut, held apart from the promotion's own effect), with fixed effects that carry everything
+else: the series' level; the store's period (weekday, holidays, weather, local events), per season of the product
+when SKUs have one; and, on daily data with styles, the style's week (its life cycle). A promotion type is compared
+with the same store's unpromoted series on the same days, so one that always runs chain-wide has no comparison: the
+period's fixed effect absorbs it, and the table says so instead of giving a number. Intervals are cluster-robust by
+style (or SKU), the unit promotions are assigned to.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from skulab.errors import DataError
+
+MIN_SERIES = 30  # promoted series below which a type's figure is shown but not one to plan with
+_LEVEL = 0.95
+
+
+def promo_columns(sales: pd.DataFrame) -> list[str]:
+    """The promotion types in the sales' promo_type labels ('feature+display' holds two), most rows first."""
+    labels = sales["promo_type"].dropna().astype(str)
+    counts = labels.str.split("+").explode().value_counts()
+    return [k for k in counts.index if k]
+
+
+def uplift_frame(sales: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
+    """The regression's rows: sales not out of stock with units, the log price ratio and a 0/1 column per type
+    (`promo_<type>`), and the keys of the fixed effects (series, store x [season x] period, style x week)."""
+    need = {"date", "store_id", "sku_id", "units", "promo_type"}
+    if missing := need - set(sales.columns):
+        raise DataError(f"promotion uplift: the sales lack column(s) {', '.join(sorted(missing))}")
+    f = sales[sales["units"].notna()]
+    if "stockout" in f:
+        f = f[~f["stockout"].fillna(False).astype(bool)]
+    labels = f["promo_type"].fillna("").astype(str)
+    out = pd.DataFrame({"units": f["units"].astype(float).to_numpy()}, index=f.index)
+    for kind in promo_columns(f):
+        out[f"promo_{kind}"] = labels.str.split("+").apply(lambda parts, k=kind: k in parts).astype(float)
+    ratio = (f["price"] / f["base_price"]) if {"price", "base_price"} <= set(f.columns) else pd.Series(1.0, f.index)
+    out["log_price_ratio"] = np.log(ratio.where(ratio > 0)).fillna(0.0)
+    period = pd.to_datetime(f["date"]).dt.strftime("%Y-%m-%d")
+    out["series"] = f["store_id"].astype(str) + "|" + f["sku_id"].astype(str)
+    seasons = f["season"].astype(str) if "season" in f and f["season"].nunique() > 1 else None
+    out["store_period"] = f["store_id"].astype(str) + "|" + (seasons + "|" if seasons is not None else "") + period
+    out["category"] = f["category"].astype(str) if "category" in f else "all"
+    out["cluster"] = (f["style_id"] if "style_id" in f else f["sku_id"]).astype(str)
+    if freq == "D" and "style_id" in f and f["style_id"].nunique() < f["sku_id"].nunique():
+        out["style_week"] = f["style_id"].astype(str) + "|" + pd.to_datetime(f["date"]).dt.strftime("%G-%V")
+    out["date"] = pd.to_datetime(f["date"]).to_numpy()
+    return out.reset_index(drop=True)
+
+
+def joint_pairs(frame: pd.DataFrame, kinds: Sequence[str], min_series: int = MIN_SERIES) -> list[tuple[str, str]]:
+    """Pairs of types that run together on at least `min_series` series: their joint extra effect is estimated."""
+    pairs = []
+    for i, a in enumerate(kinds):
+        for b in kinds[i + 1:]:
+            both = (frame[f"promo_{a}"] > 0) & (frame[f"promo_{b}"] > 0)
+            if frame.loc[both, "series"].nunique() >= min_series:
+                pairs.append((a, b))
+    return pairs
+
+
+def estimate(frame: pd.DataFrame, kinds: Sequence[str] | None = None, min_series: int = MIN_SERIES) -> pd.DataFrame:
+    """Each type's uplift with the price held (exp of its coefficient) and a 95 % interval, the joint pairs' extra
+    effect, and each category's price elasticity; a type the fixed effects absorb (no unpromoted comparison on
+    its days) is flagged not identifiable, with the reason, and given no number.
+
+    Columns: term (promotion, joint, elasticity), name, category, promoted_series, rows, discount (median of
+    promoted rows), identifiable, why, estimate, lo, hi."""
+    import pyfixest as pf
+
+    kinds = list(kinds if kinds is not None else [c.removeprefix("promo_") for c in frame if c.startswith("promo_")])
+    if not kinds:
+        raise DataError("promotion uplift: the sales carry no promotion type")
+    pairs = joint_pairs(frame, kinds, min_series)
+    data = frame.copy()
+    names = [f"promo_{k}" for k in kinds]
+    for a, b in pairs:
+        data[f"joint_{a}__{b}"] = data[f"promo_{a}"] * data[f"promo_{b}"]
+        names.append(f"joint_{a}__{b}")
+    categories = sorted(data["category"].unique())
+    priced = data["log_price_ratio"].ne(0)
+    for c in categories:
+        if (priced & data["category"].eq(c)).any():
+            data[f"elasticity_{c}"] = data["log_price_ratio"] * data["category"].eq(c)
+            names.append(f"elasticity_{c}")
+    effects = " + ".join(k for k in ("series", "store_period", "style_week") if k in data)
+    with warnings.catch_warnings():  # pyfixest warns of the separated rows and the collinear columns it drops
+        warnings.simplefilter("ignore")
+        fit = pf.fepois(f"units ~ {' + '.join(names)} | {effects}", data=data, vcov={"CRV1": "cluster"})
+    coef, cov = fit.coef(), _vcov(fit)
+    z = 1.959963984540054
+    rows = []
+    for kind in kinds:
+        on = data[f"promo_{kind}"] > 0
+        rows.append(_row("promotion", kind, data[on], f"promo_{kind}", coef, cov, z, frame, min_series))
+    for a, b in pairs:
+        on = data[f"joint_{a}__{b}"] > 0
+        rows.append(_row("joint", f"{a}+{b}", data[on], f"joint_{a}__{b}", coef, cov, z, frame, min_series))
+    for c in categories:
+        name = f"elasticity_{c}"
+        if name in coef:
+            se = float(np.sqrt(cov.loc[name, name]))
+            rows.append({"term": "elasticity", "name": "price", "category": c,
+                         "promoted_series": int(data.loc[priced & data["category"].eq(c), "series"].nunique()),
+                         "rows": int((priced & data["category"].eq(c)).sum()), "discount": np.nan,
+                         "identifiable": True, "why": "", "estimate": -coef[name],
+                         "lo": -coef[name] - z * se, "hi": -coef[name] + z * se})
+    return pd.DataFrame(rows)
+
+
+def _vcov(fit) -> pd.DataFrame:
+    """The fit's cluster-robust covariance, labelled by coefficient."""
+    names = list(fit.coef().index)
+    return pd.DataFrame(np.asarray(fit._vcov), index=names, columns=names)
+
+
+def _row(term: str, name: str, on: pd.DataFrame, column: str, coef: pd.Series, cov: pd.DataFrame, z: float,
+         frame: pd.DataFrame, min_series: int) -> dict:
+    """One promotion type's (or joint pair's) line: its uplift with the price held, or why it has none."""
+    series = int(on["series"].nunique())
+    row = {"term": term, "name": name, "category": "all", "promoted_series": series, "rows": len(on),
+           "discount": float((1 - np.exp(on["log_price_ratio"])).median()) if len(on) else np.nan}
+    if column not in coef:
+        return row | {"identifiable": False, "why": absorbed_why(frame, on), "estimate": np.nan, "lo": np.nan,
+                      "hi": np.nan}
+    se = float(np.sqrt(cov.loc[column, column]))
+    why = f"only {series} promoted series" if series < min_series else ""
+    return row | {"identifiable": True, "why": why, "estimate": float(np.exp(coef[column])),
+                  "lo": float(np.exp(coef[column] - z * se)), "hi": float(np.exp(coef[column] + z * se))}
+
+
+def absorbed_why(frame: pd.DataFrame, on: pd.DataFrame) -> str:
+    """Why the fixed effects absorbed a type: chain-wide on its days (no unpromoted series in the same store and
+    period), on the same calendar dates every year or not."""
+    if on.empty:
+        return "never promoted in the history"
+    cells = frame.groupby("store_period").size()
+    chain_wide = bool((on.groupby("store_period").size() == cells.reindex(on["store_period"].unique())).all())
+    dates = pd.to_datetime(pd.Series(on["date"].unique()))
+    years = dates.dt.year.nunique()
+    same_dates = years > 1 and dates.groupby(dates.dt.year).apply(lambda d: frozenset(d.dt.strftime("%m-%d"))).nunique() == 1
+    if chain_wide and same_dates:
+        return "chain-wide on the same dates every year: inseparable from the calendar"
+    if chain_wide:
+        return "chain-wide: no unpromoted series on its days to compare with"
+    return "absorbed by the fixed effects: no unpromoted comparison on its days"
