@@ -403,6 +403,37 @@ def whatif(table: pd.DataFrame, aim: float = 0.10, min_series: int = 30) -> str:
     return " ".join(text)
 
 
+def history_uplift(table: pd.DataFrame, aim: float = 0.15, min_series: int = 30) -> str:
+    """Chapter 09: each promotion type's uplift read from the history (skulab.whatif.causal), the types the data
+    cannot separate from the calendar, and, on the demo, how many are within `aim` of the planted uplift."""
+    kinds = table[table["term"] == "promotion"]
+    shown = kinds[kinds["identifiable"]]
+    truth = table["true"].notna().any()
+    parts = [f"{r['name']} {r['estimate'] - 1:+.0%} [{r['lo'] - 1:+.0%}, {r['hi'] - 1:+.0%}]"
+             + (f" against the true {r['true'] - 1:+.0%}" if pd.notna(r["true"]) else "")
+             + f" ({r['promoted_series']:,} promoted series)" for _, r in shown.iterrows()]
+    text = ["Read from the history, with the price held apart and each type compared with the same store's "
+            "unpromoted series on the same days: " + ("; ".join(parts) if parts else "no type could be estimated")
+            + "."]
+    hidden = kinds[~kinds["identifiable"]]
+    if len(hidden):
+        text.append("Not identifiable, so no number is given: "
+                    + "; ".join(f"{r['name']} ({r['why']})" for _, r in hidden.iterrows()) + ".")
+    joint = table[(table["term"] == "joint") & table["identifiable"]]
+    if len(joint):
+        text.append("Run together, beyond the two apart: " + "; ".join(
+            f"{r['name']} x{r['estimate']:.2f} [{r['lo']:.2f}, {r['hi']:.2f}]" for _, r in joint.iterrows()) + ".")
+    if truth:
+        judged = shown[shown["promoted_series"] >= min_series]
+        near = judged.loc[judged["error"].abs() <= aim, "name"].tolist()
+        far = [f"{r['name']} ({r['error']:+.0%})" for _, r in judged.iterrows() if abs(r["error"]) > aim]
+        text.append(f"Of the {len(judged)} identifiable type(s) with at least {min_series} promoted series, "
+                    + (f"{_names(near)} {'is' if len(near) == 1 else 'are'} within {aim:.0%} of the true uplift"
+                       if near else f"none is within {aim:.0%} of the true uplift")
+                    + (f"; {_names(far)} {'misses' if len(far) == 1 else 'miss'} it." if far else "."))
+    return " ".join(text)
+
+
 def covariate_effects(effects: pd.DataFrame, aim: float = 0.20) -> str:
     """Chapter 09: what each own covariate moves the forecast by, per model, against the planted effect (demo)."""
     if effects.empty:

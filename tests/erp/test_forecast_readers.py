@@ -65,7 +65,7 @@ def test_training_rows_are_read_one_partition_at_a_time_and_their_keys_without_t
     erp.replace_tables(engine, small_tables)
     cfg = ForecastConfig()
     whole = erp.read_training(engine, cfg).sales
-    category = sorted(whole["category"].unique())[0]
+    category = min(whole["category"].unique())
 
     part = erp.read_training(engine, cfg, where=("category", category)).sales
     keys = erp.read_training_keys(engine, cfg, ["store_id", "sku_id", "category"], whole["date"].min().date())

@@ -125,3 +125,23 @@ def test_allocation_says_when_a_policy_loses_to_proportional_and_how_far_it_goes
     winning = findings.allocation(_allocation(-0.05, -0.01, 0.6), censored=False)
     assert "loses to proportional" not in winning and "closes 60% of the gap" in winning
     assert "loses to proportional" not in findings.allocation(_allocation(-0.02, 0.03, 0.1), censored=False)
+
+
+def test_the_history_uplift_gives_no_number_for_a_type_it_cannot_separate_and_judges_the_rest_against_the_truth(
+        ) -> None:
+    def table(error: float) -> pd.DataFrame:
+        return pd.DataFrame([
+            {"term": "promotion", "name": "flash", "category": "all", "promoted_series": 120, "identifiable": True,
+             "why": "", "estimate": 1.3, "lo": 1.2, "hi": 1.4, "true": 1.3 / (1 + error), "error": error},
+            {"term": "promotion", "name": "festival", "category": "all", "promoted_series": 400,
+             "identifiable": False, "why": "chain-wide on the same dates every year: inseparable from the calendar",
+             "estimate": float("nan"), "lo": float("nan"), "hi": float("nan"), "true": 1.6, "error": float("nan")},
+            {"term": "elasticity", "name": "price", "category": "Tops", "promoted_series": 90, "identifiable": True,
+             "why": "", "estimate": 1.8, "lo": 1.6, "hi": 2.0, "true": 1.8, "error": 0.0}])
+
+    near, far = findings.history_uplift(table(0.05)), findings.history_uplift(table(-0.4))
+    assert "festival (chain-wide on the same dates every year: inseparable from the calendar)" in near
+    assert "festival +" not in near  # no number for it
+    assert "flash is within 15% of the true uplift" in near
+    assert "none is within 15% of the true uplift; flash (-40%) misses it." in far
+    assert "true" not in findings.history_uplift(table(0.0).assign(true=float("nan")))  # real data: no verdict

@@ -197,6 +197,17 @@ def true_covariate_effect(name: str) -> float:
     return effects[name]
 
 
+def true_promo_uplift(kind: str) -> float:
+    """The generator's own uplift of promotion `kind` with the price held (its price cut's effect apart): what a
+    causal estimate of the type (skulab.whatif.causal) is checked against."""
+    return _PROMO_UPLIFT[kind]
+
+
+def true_elasticity(category: str) -> float:
+    """The generator's constant price elasticity of demand in `category` (NaN for a category the demo lacks)."""
+    return _CATEGORIES[category].elasticity if category in _CATEGORIES else float("nan")
+
+
 def true_uplift(kind: str, category: pd.Series, discount: float) -> np.ndarray:
     """The generator's demand ratio of promotion `kind` at `discount` against full price, per row's category:
     the type's uplift x (1 - discount) ^ -elasticity of the category (NaN for a category the demo lacks); what a

@@ -145,13 +145,40 @@ def absorbed_why(frame: pd.DataFrame, on: pd.DataFrame) -> str:
     period), on the same calendar dates every year or not."""
     if on.empty:
         return "never promoted in the history"
-    cells = frame.groupby("store_period").size()
-    chain_wide = bool((on.groupby("store_period").size() == cells.reindex(on["store_period"].unique())).all())
-    dates = pd.to_datetime(pd.Series(on["date"].unique()))
-    years = dates.dt.year.nunique()
-    same_dates = years > 1 and dates.groupby(dates.dt.year).apply(lambda d: frozenset(d.dt.strftime("%m-%d"))).nunique() == 1
+    promoted = on.groupby("store_period").size()
+    chain_wide = bool((promoted == frame.groupby("store_period").size().reindex(promoted.index)).all())
+    dates = pd.Series(pd.to_datetime(on["date"].unique()))
+    days_per_year = dates.groupby(dates.dt.year).apply(lambda d: frozenset(d.dt.strftime("%m-%d")))
+    same_dates = len(days_per_year) > 1 and days_per_year.nunique() == 1
     if chain_wide and same_dates:
         return "chain-wide on the same dates every year: inseparable from the calendar"
     if chain_wide:
         return "chain-wide: no unpromoted series on its days to compare with"
     return "absorbed by the fixed effects: no unpromoted comparison on its days"
+
+
+def uplift_from_history(sales: pd.DataFrame, freq: str, generator: bool = False,
+                        min_series: int = MIN_SERIES) -> pd.DataFrame:
+    """The chapter's table: `estimate` on the training rows (skulab.erp.read_training's sales, every series), with
+    the demo generator's truth when `generator` (`true`: the type's own uplift, 1 for a joint pair, the category's
+    elasticity) and `error`: the relative error of the uplift (ratio - 1; where the truth is no uplift, the
+    estimated uplift itself) or of the elasticity."""
+    table = estimate(uplift_frame(sales, freq), min_series=min_series)
+    table["true"] = [_truth(r) if generator else np.nan for r in table.itertuples()]
+    effect, none = table["term"] != "elasticity", np.isclose(table["true"], 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(none, table["estimate"] - 1, (table["estimate"] - 1) / (table["true"] - 1) - 1)
+    table["error"] = np.where(effect, relative, table["estimate"] / table["true"] - 1)
+    return table
+
+
+def _truth(row: object) -> float:
+    """The demo generator's value of one line of the table."""
+    from skulab.data import demo
+
+    if row.term == "elasticity":
+        return demo.true_elasticity(row.category)
+    if row.term == "joint":
+        return 1.0  # the demo's types multiply: nothing extra when two run together
+    return demo.true_promo_uplift(row.name)
+

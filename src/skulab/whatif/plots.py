@@ -44,3 +44,39 @@ def uplift_grid(table: pd.DataFrame, title: str) -> plt.Figure:
     fig.suptitle(title + " (promoted series in the history in brackets; intervals may run off the axis)")
     fig.tight_layout()
     return fig
+
+
+def history_uplift(table: pd.DataFrame, title: str) -> plt.Figure:
+    """The uplift read from the history (skulab.whatif.causal): per promotion type and joint pair the uplift with
+    the price held (dot, 95 % interval) and the truth (x, demo), a type the data cannot separate named as such;
+    beside it each category's price elasticity."""
+    effects = table[table["term"] != "elasticity"].iloc[::-1]
+    elastic = table[table["term"] == "elasticity"].iloc[::-1]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.42 * max(len(effects), len(elastic)) + 1.6),
+                                      gridspec_kw={"width_ratios": [3, 2]})
+    color = sns.color_palette()[0]
+    y = np.arange(len(effects))
+    pct = {c: (effects[c] - 1) * 100 for c in ["estimate", "lo", "hi", "true"]}
+    left.hlines(y, pct["lo"], pct["hi"], color=color, label="from the history (95 %)")
+    left.scatter(pct["estimate"], y, color=color, zorder=3)
+    if effects["true"].notna().any():
+        left.scatter(pct["true"], y, marker="x", color="black", zorder=3, label="true")
+    for i, (_, r) in enumerate(effects.iterrows()):
+        if not r["identifiable"]:
+            left.text(0, i, "  not identifiable", va="center", fontsize="small", color="dimgrey")
+    left.axvline(0, color="black", linewidth=0.6)
+    left.set_yticks(y, [f"{n} ({s:,})" for n, s in zip(effects["name"], effects["promoted_series"])])
+    left.set_xlabel("uplift with the price held, % of units without it")
+    left.legend(fontsize="small", loc="best")
+    left.set_title("promotion types and joint pairs (promoted series)", fontsize="medium")
+    y = np.arange(len(elastic))
+    right.hlines(y, elastic["lo"], elastic["hi"], color=color)
+    right.scatter(elastic["estimate"], y, color=color, zorder=3)
+    if elastic["true"].notna().any():
+        right.scatter(elastic["true"], y, marker="x", color="black", zorder=3)
+    right.set_yticks(y, elastic["category"])
+    right.set_xlabel("price elasticity (units fall by this % per 1 % of price)")
+    right.set_title("price cut, per category", fontsize="medium")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
