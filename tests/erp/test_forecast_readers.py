@@ -70,7 +70,10 @@ def test_training_rows_are_read_one_partition_at_a_time_and_their_keys_without_t
     part = erp.read_training(engine, cfg, where=("category", category)).sales
     keys = erp.read_training_keys(engine, cfg, ["store_id", "sku_id", "category"], whole["date"].min().date())
 
+    unset = erp.read_training(engine, cfg, where=("category", None)).sales  # the partition without a value
+
     expected = whole[whole["category"] == category]
+    assert unset.empty and list(unset.columns) == list(whole.columns)
     assert len(part) == len(expected) > 0 and set(part["category"]) == {category}
     assert sorted(map(tuple, keys.values.tolist())) == sorted(
         map(tuple, whole[["store_id", "sku_id", "category"]].drop_duplicates().values.tolist()))

@@ -34,7 +34,7 @@ def read_sql(engine: sa.Engine, name: str, *, columns: list[str] | None = None,
     """Run packaged query `name` with `params` bound; a database error (e.g. a missing column) becomes one line.
 
     `columns`: only the distinct values of these columns of its result; `where` (column, value): only its rows with
-    that value (one partition of a job), both filtered by the database, not in memory."""
+    that value (None: without one; one partition of a job), both filtered by the database, not in memory."""
     sql = sql_text(name)
     if columns is not None or where is not None:
         names = [*(columns or []), *([where[0]] if where else [])]
@@ -42,7 +42,9 @@ def read_sql(engine: sa.Engine, name: str, *, columns: list[str] | None = None,
             raise SkulabError(f"packaged query {name}: {', '.join(bad)} is not a column name")
         picked = f"DISTINCT {', '.join(f'q.{c}' for c in columns)}" if columns is not None else "*"
         sql = f"SELECT {picked} FROM (\n{sql.rstrip().rstrip(';')}\n) q"
-        if where is not None:
+        if where is not None and where[1] is None:
+            sql += f" WHERE q.{where[0]} IS NULL"
+        elif where is not None:
             sql += f" WHERE q.{where[0]} = :where_value"
             params["where_value"] = where[1]
     try:

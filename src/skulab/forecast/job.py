@@ -109,12 +109,12 @@ def _one_partition_at_a_time(cfg: Config, engine: sa.Engine) -> Forecasts:
     keys = erp.read_training_keys(engine, fc, ["store_id", "sku_id", column], evaluated_from(fc, history_end).date())
     keys = keys.assign(item_id=item_ids(keys["store_id"], keys["sku_id"]).to_numpy())
     chosen = sample_items(keys["item_id"].unique(), fc)
-    parts = keys[keys["item_id"].isin(chosen)].groupby(column)["item_id"].nunique()
+    parts = keys[keys["item_id"].isin(chosen)].groupby(column, dropna=False)["item_id"].nunique()
     parts = parts.sort_values(ascending=False, kind="stable")  # the largest first: the recipe chooses on it
     run_fc, table, selection_seconds = override(fc, max_series=None, partition_by=None), None, 0.0
     rows, runs, rules = [], [], []
     for key in tqdm(parts.index, desc=f"partitions by {fc.partition_by}", unit="partition", file=sys.stdout):
-        training = erp.read_training(engine, fc, where=(column, key))
+        training = erp.read_training(engine, fc, where=(column, None if pd.isna(key) else key))
         sales = training.sales
         inputs = {**training.inputs(), "sales": sales[item_ids(sales["store_id"], sales["sku_id"]).isin(chosen)]}
         if table is None and fc.recipe == "auto":

@@ -21,8 +21,8 @@ import pandas as pd
 
 from skulab.errors import DataError
 
-MIN_SERIES = 30  # promoted series below which a type's figure is shown but not one to plan with
-_LEVEL = 0.95
+MIN_SERIES = 30  # compared series below which a type's figure is shown but not one to plan with
+_Z = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
 
 
 def promo_columns(sales: pd.DataFrame) -> list[str]:
@@ -72,22 +72,25 @@ def joint_pairs(frame: pd.DataFrame, kinds: Sequence[str], min_series: int = MIN
 
 def estimate(frame: pd.DataFrame, kinds: Sequence[str] | None = None, min_series: int = MIN_SERIES) -> pd.DataFrame:
     """Each type's uplift with the price held (exp of its coefficient) and a 95 % interval, the joint pairs' extra
-    effect, and each category's price elasticity; a type the fixed effects absorb (no unpromoted comparison on
-    its days) is flagged not identifiable, with the reason, and given no number.
+    effect, and each category's price elasticity. A type none of whose rows has an unpromoted series in the same
+    store and period to compare with is flagged not identifiable, with the reason, left out of the regression and
+    given no number; one with fewer than `min_series` compared series is estimated and flagged.
 
-    Columns: term (promotion, joint, elasticity), name, category, promoted_series, rows, discount (median of
-    promoted rows), identifiable, why, estimate, lo, hi."""
+    Columns: term (promotion, joint, elasticity), name, category, promoted_series, compared_series (promoted series
+    with a comparison on their days), rows, discount (median of promoted rows), identifiable, why, estimate, lo,
+    hi."""
     import pyfixest as pf
 
     kinds = list(kinds if kinds is not None else [c.removeprefix("promo_") for c in frame if c.startswith("promo_")])
     if not kinds:
         raise DataError("promotion uplift: the sales carry no promotion type")
-    pairs = joint_pairs(frame, kinds, min_series)
     data = frame.copy()
-    names = [f"promo_{k}" for k in kinds]
-    for a, b in pairs:
+    terms = {f"promo_{k}": ("promotion", k) for k in kinds}
+    for a, b in joint_pairs(frame, kinds, min_series):
         data[f"joint_{a}__{b}"] = data[f"promo_{a}"] * data[f"promo_{b}"]
-        names.append(f"joint_{a}__{b}")
+        terms[f"joint_{a}__{b}"] = ("joint", f"{a}+{b}")
+    compared = {column: compared_series(data, column) for column in terms}
+    names = [column for column in terms if compared[column] > 0]
     categories = sorted(data["category"].unique())
     priced = data["log_price_ratio"].ne(0)
     for c in categories:
@@ -95,28 +98,31 @@ def estimate(frame: pd.DataFrame, kinds: Sequence[str] | None = None, min_series
             data[f"elasticity_{c}"] = data["log_price_ratio"] * data["category"].eq(c)
             names.append(f"elasticity_{c}")
     effects = " + ".join(k for k in ("series", "store_period", "style_week") if k in data)
-    with warnings.catch_warnings():  # pyfixest warns of the separated rows and the collinear columns it drops
+    with warnings.catch_warnings():  # pyfixest warns of the separated rows and of any collinear column it drops
         warnings.simplefilter("ignore")
         fit = pf.fepois(f"units ~ {' + '.join(names)} | {effects}", data=data, vcov={"CRV1": "cluster"})
     coef, cov = fit.coef(), _vcov(fit)
-    z = 1.959963984540054
-    rows = []
-    for kind in kinds:
-        on = data[f"promo_{kind}"] > 0
-        rows.append(_row("promotion", kind, data[on], f"promo_{kind}", coef, cov, z, frame, min_series))
-    for a, b in pairs:
-        on = data[f"joint_{a}__{b}"] > 0
-        rows.append(_row("joint", f"{a}+{b}", data[on], f"joint_{a}__{b}", coef, cov, z, frame, min_series))
+    rows = [_row(term, name, data[data[column] > 0], column, compared[column], coef, cov, min_series)
+            for column, (term, name) in terms.items()]
     for c in categories:
         name = f"elasticity_{c}"
         if name in coef:
-            se = float(np.sqrt(cov.loc[name, name]))
-            rows.append({"term": "elasticity", "name": "price", "category": c,
-                         "promoted_series": int(data.loc[priced & data["category"].eq(c), "series"].nunique()),
-                         "rows": int((priced & data["category"].eq(c)).sum()), "discount": np.nan,
+            se, on = float(np.sqrt(cov.loc[name, name])), priced & data["category"].eq(c)
+            series = int(data.loc[on, "series"].nunique())
+            rows.append({"term": "elasticity", "name": "price", "category": c, "promoted_series": series,
+                         "compared_series": series, "rows": int(on.sum()), "discount": np.nan,
                          "identifiable": True, "why": "", "estimate": -coef[name],
-                         "lo": -coef[name] - z * se, "hi": -coef[name] + z * se})
+                         "lo": -coef[name] - _Z * se, "hi": -coef[name] + _Z * se})
     return pd.DataFrame(rows)
+
+
+def compared_series(frame: pd.DataFrame, column: str) -> int:
+    """The promoted series of a 0/1 `column` with an unpromoted series in the same store and period (the cell of
+    the period's fixed effect): what the type's estimate rests on; 0 when it always runs chain-wide."""
+    cells = frame.groupby("store_period")[column].agg(["min", "max"])
+    mixed = cells.index[cells["min"] < cells["max"]]
+    on = (frame[column] > 0) & frame["store_period"].isin(mixed)
+    return int(frame.loc[on, "series"].nunique())
 
 
 def _vcov(fit) -> pd.DataFrame:
@@ -125,36 +131,31 @@ def _vcov(fit) -> pd.DataFrame:
     return pd.DataFrame(np.asarray(fit._vcov), index=names, columns=names)
 
 
-def _row(term: str, name: str, on: pd.DataFrame, column: str, coef: pd.Series, cov: pd.DataFrame, z: float,
-         frame: pd.DataFrame, min_series: int) -> dict:
+def _row(term: str, name: str, on: pd.DataFrame, column: str, compared: int, coef: pd.Series, cov: pd.DataFrame,
+         min_series: int) -> dict:
     """One promotion type's (or joint pair's) line: its uplift with the price held, or why it has none."""
-    series = int(on["series"].nunique())
-    row = {"term": term, "name": name, "category": "all", "promoted_series": series, "rows": len(on),
+    row = {"term": term, "name": name, "category": "all", "promoted_series": int(on["series"].nunique()),
+           "compared_series": compared, "rows": len(on),
            "discount": float((1 - np.exp(on["log_price_ratio"])).median()) if len(on) else np.nan}
-    if column not in coef:
-        return row | {"identifiable": False, "why": absorbed_why(frame, on), "estimate": np.nan, "lo": np.nan,
-                      "hi": np.nan}
+    if column not in coef:  # no comparison on its days (or, rarely, collinear with the rest)
+        why = absorbed_why(on) if compared == 0 else "collinear with the other terms"
+        return row | {"identifiable": False, "why": why, "estimate": np.nan, "lo": np.nan, "hi": np.nan}
     se = float(np.sqrt(cov.loc[column, column]))
-    why = f"only {series} promoted series" if series < min_series else ""
+    why = f"only {compared} series compared with unpromoted ones" if compared < min_series else ""
     return row | {"identifiable": True, "why": why, "estimate": float(np.exp(coef[column])),
-                  "lo": float(np.exp(coef[column] - z * se)), "hi": float(np.exp(coef[column] + z * se))}
+                  "lo": float(np.exp(coef[column] - _Z * se)), "hi": float(np.exp(coef[column] + _Z * se))}
 
 
-def absorbed_why(frame: pd.DataFrame, on: pd.DataFrame) -> str:
-    """Why the fixed effects absorbed a type: chain-wide on its days (no unpromoted series in the same store and
-    period), on the same calendar dates every year or not."""
+def absorbed_why(on: pd.DataFrame) -> str:
+    """Why a type has no comparison: it runs chain-wide (every series of a store and period at once), on the same
+    calendar dates every year or on dates that move."""
     if on.empty:
         return "never promoted in the history"
-    promoted = on.groupby("store_period").size()
-    chain_wide = bool((promoted == frame.groupby("store_period").size().reindex(promoted.index)).all())
     dates = pd.Series(pd.to_datetime(on["date"].unique()))
     days_per_year = dates.groupby(dates.dt.year).apply(lambda d: frozenset(d.dt.strftime("%m-%d")))
-    same_dates = len(days_per_year) > 1 and days_per_year.nunique() == 1
-    if chain_wide and same_dates:
+    if len(days_per_year) > 1 and days_per_year.nunique() == 1:
         return "chain-wide on the same dates every year: inseparable from the calendar"
-    if chain_wide:
-        return "chain-wide: no unpromoted series on its days to compare with"
-    return "absorbed by the fixed effects: no unpromoted comparison on its days"
+    return "chain-wide: no unpromoted series on its days to compare with"
 
 
 def uplift_from_history(sales: pd.DataFrame, freq: str, generator: bool = False,
