@@ -412,8 +412,8 @@ def history_uplift(table: pd.DataFrame, aim: float = 0.15, min_series: int = 30)
     parts = [f"{r['name']} {r['estimate'] - 1:+.0%} [{r['lo'] - 1:+.0%}, {r['hi'] - 1:+.0%}]"
              + (f" against the true {r['true'] - 1:+.0%}" if pd.notna(r["true"]) else "")
              + f" ({r['promoted_series']:,} promoted series)" for _, r in shown.iterrows()]
-    text = ["Read from the history, with the price held apart and each type compared with the same store's "
-            "unpromoted series on the same days: " + ("; ".join(parts) if parts else "no type could be estimated")
+    text = ["Read from the history, each type compared with the same store's unpromoted series on the same days, "
+            "its uplift at its median discount: " + ("; ".join(parts) if parts else "no type could be estimated")
             + "."]
     hidden = kinds[~kinds["identifiable"]]
     if len(hidden):
@@ -427,6 +427,10 @@ def history_uplift(table: pd.DataFrame, aim: float = 0.15, min_series: int = 30)
         judged = shown[shown["promoted_series"] >= min_series]
         near = judged.loc[judged["error"].abs() <= aim, "name"].tolist()
         far = [f"{r['name']} ({r['error']:+.0%})" for _, r in judged.iterrows() if abs(r["error"]) > aim]
+        own = [f"{r['name']} {r['own'] - 1:+.0%} against {r['true_own'] - 1:+.0%}" for _, r in shown.iterrows()
+               if "own" in r and pd.notna(r["own"]) and pd.notna(r.get("true_own"))]
+        if own:
+            text.append("With the price held apart, the types' own uplifts: " + "; ".join(own) + ".")
         text.append(f"Of the {len(judged)} identifiable type(s) with at least {min_series} promoted series, "
                     + (f"{_names(near)} {'is' if len(near) == 1 else 'are'} within {aim:.0%} of the true uplift"
                        if near else f"none is within {aim:.0%} of the true uplift")

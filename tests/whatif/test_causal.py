@@ -64,9 +64,11 @@ def table() -> pd.DataFrame:
 
 def test_a_planted_uplift_and_elasticity_are_recovered_with_the_price_held_apart(table: pd.DataFrame) -> None:
     flash = table.set_index("name").loc["flash"]
-    assert flash["identifiable"] and flash["lo"] <= UPLIFT <= flash["hi"]
-    assert abs(flash["estimate"] - UPLIFT) / (UPLIFT - 1) < 0.15  # within 15 % of the uplift itself
+    assert flash["identifiable"] and flash["own_lo"] <= UPLIFT <= flash["own_hi"]
+    assert abs(flash["own"] - UPLIFT) / (UPLIFT - 1) < 0.15  # within 15 % of the uplift itself
     assert flash["discount"] == pytest.approx(DEPTH)
+    at_depth = UPLIFT * (1 - DEPTH) ** -ELASTICITY  # the promotion with its price cut, at its median depth
+    assert flash["lo"] <= at_depth <= flash["hi"] and abs(flash["estimate"] - at_depth) / (at_depth - 1) < 0.15
     elasticity = table[table["term"] == "elasticity"]
     assert (elasticity["lo"] <= ELASTICITY).all() and (elasticity["hi"] >= ELASTICITY).all()
 

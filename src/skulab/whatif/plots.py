@@ -47,9 +47,9 @@ def uplift_grid(table: pd.DataFrame, title: str) -> plt.Figure:
 
 
 def history_uplift(table: pd.DataFrame, title: str) -> plt.Figure:
-    """The uplift read from the history (skulab.whatif.causal): per promotion type and joint pair the uplift with
-    the price held (dot, 95 % interval) and the truth (x, demo), a type the data cannot separate named as such;
-    beside it each category's price elasticity."""
+    """The uplift read from the history (skulab.whatif.causal): per promotion type its uplift at its median discount
+    and per joint pair its extra effect (dot, 95 % interval), the truth (x, demo), a type the data cannot separate
+    named as such; beside it each category's price elasticity."""
     effects = table[table["term"] != "elasticity"].iloc[::-1]
     elastic = table[table["term"] == "elasticity"].iloc[::-1]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.42 * max(len(effects), len(elastic)) + 1.6),
@@ -61,12 +61,13 @@ def history_uplift(table: pd.DataFrame, title: str) -> plt.Figure:
     left.scatter(pct["estimate"], y, color=color, zorder=3)
     if effects["true"].notna().any():
         left.scatter(pct["true"], y, marker="x", color="black", zorder=3, label="true")
+    at_left = left.get_yaxis_transform()  # x in axes fractions, y in rows: the label clear of the points
     for i, (_, r) in enumerate(effects.iterrows()):
         if not r["identifiable"]:
-            left.text(0, i, "  not identifiable", va="center", fontsize="small", color="dimgrey")
+            left.text(0.01, i, "not identifiable", transform=at_left, va="center", fontsize="small", color="dimgrey")
     left.axvline(0, color="black", linewidth=0.6)
     left.set_yticks(y, [f"{n} ({s:,})" for n, s in zip(effects["name"], effects["promoted_series"])])
-    left.set_xlabel("uplift with the price held, % of units without it")
+    left.set_xlabel("uplift at the median discount (a pair: its extra), % of units without")
     left.legend(fontsize="small", loc="best")
     left.set_title("promotion types and joint pairs (promoted series)", fontsize="medium")
     y = np.arange(len(elastic))
