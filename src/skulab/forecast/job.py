@@ -25,7 +25,7 @@ from skulab.config import Config, ForecastConfig, override
 from skulab.erp import write_run
 from skulab.errors import DataError
 from skulab.forecast import partitioned, recipe
-from skulab.forecast.features import build_panel, evaluated_from, sample_items
+from skulab.forecast.features import Panel, build_panel, evaluated_from, sample_items
 from skulab.forecast.features.grid import item_ids
 from skulab.periods import step
 
@@ -85,12 +85,16 @@ def forecast_rows(cfg: Config, engine: sa.Engine, *, runner: Any = None) -> Fore
         fc = chosen.config
         panel = build_panel(**training.inputs(), cfg=fc, end=end)
     bt = partitioned.backtest_on(panel, fc, runner, at=[history_end])
-    pred, dropped, fallbacks = bt.forecasts, int(bt.runs["dropped"].sum()), partitioned.fallbacks(bt.runs)
-    keys = panel.frame.drop_duplicates("item_id").set_index("item_id")[["store_id", "sku_id"]]
-    rows = pred.join(keys, on="item_id").rename(columns={"timestamp": "forecast_date"})
-    rows = rows[["sku_id", "store_id", "forecast_date", "model", "mean", "q10", "q50", "q90"]]
-    return Forecasts(rows.reset_index(drop=True), dropped, fallbacks, history_end, panel.rules, fc,
+    dropped, fallbacks = int(bt.runs["dropped"].sum()), partitioned.fallbacks(bt.runs)
+    return Forecasts(_sales_forecast_rows(bt.forecasts, panel), dropped, fallbacks, history_end, panel.rules, fc,
                      chosen.table if chosen is not None else None, selection_seconds)
+
+
+def _sales_forecast_rows(forecasts: pd.DataFrame, panel: Panel) -> pd.DataFrame:
+    """A backtest's forecasts as sales_forecast rows (without run_id): the panel's SKU and store per series."""
+    keys = panel.frame.drop_duplicates("item_id").set_index("item_id")[["store_id", "sku_id"]]
+    rows = forecasts.join(keys, on="item_id").rename(columns={"timestamp": "forecast_date"})
+    return rows[["sku_id", "store_id", "forecast_date", "model", "mean", "q10", "q50", "q90"]].reset_index(drop=True)
 
 
 def _one_partition_at_a_time(cfg: Config, engine: sa.Engine) -> Forecasts:
@@ -105,7 +109,7 @@ def _one_partition_at_a_time(cfg: Config, engine: sa.Engine) -> Forecasts:
         raise DataError("the ERP returned no sales rows for forecasting (is fact_sales empty?)")
     history_end = span[1]
     end = history_end + fc.horizon * step(fc.freq)
-    column = {"store": "store_id"}.get(fc.partition_by, fc.partition_by)
+    column = partitioned.partition_column(fc.partition_by)
     keys = erp.read_training_keys(engine, fc, ["store_id", "sku_id", column], evaluated_from(fc, history_end).date())
     keys = keys.assign(item_id=item_ids(keys["store_id"], keys["sku_id"]).to_numpy())
     chosen = sample_items(keys["item_id"].unique(), fc)
@@ -124,14 +128,11 @@ def _one_partition_at_a_time(cfg: Config, engine: sa.Engine) -> Forecasts:
             selection_seconds = time.perf_counter() - t0
         panel = build_panel(**inputs, cfg=run_fc, end=end)
         bt = partitioned.backtest_on(panel, run_fc, None, at=[history_end])
-        ids = panel.frame.drop_duplicates("item_id").set_index("item_id")[["store_id", "sku_id"]]
-        rows.append(bt.forecasts.join(ids, on="item_id"))
+        rows.append(_sales_forecast_rows(bt.forecasts, panel))
         runs.append(bt.runs.assign(partition=str(key)))
         rules.append(panel.rules.assign(partition=str(key)))
         del training, sales, inputs, panel, bt
-    pred, runs = pd.concat(rows, ignore_index=True), pd.concat(runs, ignore_index=True)
-    out = pred.rename(columns={"timestamp": "forecast_date"})
-    out = out[["sku_id", "store_id", "forecast_date", "model", "mean", "q10", "q50", "q90"]].reset_index(drop=True)
+    out, runs = pd.concat(rows, ignore_index=True), pd.concat(runs, ignore_index=True)
     ran = override(run_fc, max_series=fc.max_series, partition_by=fc.partition_by)
     rules_table = pd.concat(rules, ignore_index=True)[["partition", "rule", "points"]]
     return Forecasts(out, int(runs["dropped"].sum()), partitioned.fallbacks(runs), history_end, rules_table, ran,

@@ -34,13 +34,18 @@ def partition_keys(panel: Panel, by: str | None) -> pd.Series:
     items = pd.Index(panel.frame["item_id"].unique(), name="item_id")
     if by is None:
         return pd.Series("all", index=items, name=PART)
-    column = {"store": "store_id"}.get(by, by)
+    column = partition_column(by)
     if column in panel.frame.columns:
         return panel.frame.groupby("item_id")[column].first().astype(str).reindex(items).rename(PART)
     if panel.static is not None and column in panel.static.columns:
         return panel.static[column].astype(str).reindex(items).rename(PART)
     raise DataError(f"forecast.partition_by: {by} is not an attribute of the series (it needs static features "
                     "with more than one value: set forecast.static: true, or partition by store or category)")
+
+
+def partition_column(by: str) -> str:
+    """The column of the training rows that names `forecast.partition_by`'s partition (store is store_id)."""
+    return {"store": "store_id"}.get(by, by)
 
 
 def runner_for(cfg: Config) -> Any | None:

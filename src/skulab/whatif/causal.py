@@ -41,21 +41,22 @@ def uplift_frame(sales: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
     f = sales[sales["units"].notna()]
     if "stockout" in f:
         f = f[~f["stockout"].fillna(False).astype(bool)]
-    labels = f["promo_type"].fillna("").astype(str)
+    labels = f["promo_type"].fillna("").astype(str).str.split("+")
     out = pd.DataFrame({"units": f["units"].astype(float).to_numpy()}, index=f.index)
     for kind in promo_columns(f):
-        out[f"promo_{kind}"] = labels.str.split("+").apply(lambda parts, k=kind: k in parts).astype(float)
+        out[f"promo_{kind}"] = labels.apply(lambda parts, k=kind: k in parts).astype(float)
     ratio = (f["price"] / f["base_price"]) if {"price", "base_price"} <= set(f.columns) else pd.Series(1.0, f.index)
     out["log_price_ratio"] = np.log(ratio.where(ratio > 0)).fillna(0.0)
-    period = pd.to_datetime(f["date"]).dt.strftime("%Y-%m-%d")
+    dates = pd.to_datetime(f["date"])
+    period = dates.dt.strftime("%Y-%m-%d")
     out["series"] = f["store_id"].astype(str) + "|" + f["sku_id"].astype(str)
     seasons = f["season"].astype(str) if "season" in f and f["season"].nunique() > 1 else None
     out["store_period"] = f["store_id"].astype(str) + "|" + (seasons + "|" if seasons is not None else "") + period
     out["category"] = f["category"].astype(str) if "category" in f else "all"
     out["cluster"] = (f["style_id"] if "style_id" in f else f["sku_id"]).astype(str)
     if freq == "D" and "style_id" in f and f["style_id"].nunique() < f["sku_id"].nunique():
-        out["style_week"] = f["style_id"].astype(str) + "|" + pd.to_datetime(f["date"]).dt.strftime("%G-%V")
-    out["date"] = pd.to_datetime(f["date"]).to_numpy()
+        out["style_week"] = f["style_id"].astype(str) + "|" + dates.dt.strftime("%G-%V")
+    out["date"] = dates.to_numpy()
     return out.reset_index(drop=True)
 
 
@@ -72,9 +73,10 @@ def joint_pairs(frame: pd.DataFrame, kinds: Sequence[str], min_series: int = MIN
 
 def estimate(frame: pd.DataFrame, kinds: Sequence[str] | None = None, min_series: int = MIN_SERIES) -> pd.DataFrame:
     """Each type's uplift at its median discount and its own with the price held (exp of its coefficient), each with
-    a 95 % interval, the joint pairs' extra effect, and each category's price elasticity. A type none of whose rows has an unpromoted series in the same
-    store and period to compare with is flagged not identifiable, with the reason, left out of the regression and
-    given no number; one with fewer than `min_series` compared series is estimated and flagged.
+    a 95 % interval, the joint pairs' extra effect, and each category's price elasticity. A type none of whose rows
+    has an unpromoted series in the same store and period to compare with is flagged not identifiable, with the
+    reason, left out of the regression and given no number; one with fewer than `min_series` compared series is
+    estimated and flagged.
 
     Columns: term (promotion, joint, elasticity), name, category, promoted_series, compared_series (promoted series
     with a comparison on their days), rows, discount (median of promoted rows), identifiable, why, estimate, lo, hi
