@@ -535,6 +535,11 @@ CASES = [
                                                 "P1,pct_off,2024-01-01,2024-01-02\nP2,pct_off,2024-01-03,2024-01-01\n"),
                 "promotion.csv (promotion): 1 promotion(s) ending before they start at row 2",
                 "promo_id P2: 2024-01-03 .. 2024-01-01"),
+    _files_case("files-promotion-scope", _write("promotion.csv", "promo_id,promo_type,start_date,end_date,scope\n"
+                                                "P1,pct_off,2024-01-01,2024-01-02,region:East/category:Tops\n"
+                                                "P2,pct_off,2024-01-01,2024-01-02,aisle 3\n"),
+                "promotion.csv (promotion): 1 scope(s) skulab cannot read at row 2 (e.g. 'aisle 3')",
+                "or a place and an item joined by '/'"),
     _files_case("files-bad-discount", _both(_set("fact_sales", 2, "discount", "1.2"),
                                             _write("promotion.csv", "promo_id,promo_type,start_date,end_date,discount"
                                                    "\nP1,pct_off,2024-01-01,2024-01-02,20\n")),

@@ -95,13 +95,36 @@ def test_promotions_lift_units_and_set_prices(ci, sales):
     promo = ci["promotion"]
     assert set(promo["promo_type"]) == {"pct_off", "spend_save", "bundle", "clearance", "member_day",
                                         "festival"}
-    assert promo["scope"].str.fullmatch(r"all|category:\w+|style:ST\d{4}").all()
+    assert promo["scope"].str.fullmatch(r"all|category:\w+|style:ST\d{4}|(region:\w+|store:S\d{3})(/category:\w+)?").all()
     on = sales["promo_type"].notna()
     assert (sales["discount"].notna() == on).all()
     assert np.allclose(sales["price"], (sales["base_price"] * (1 - sales["discount"].fillna(0))).round(2))
     by_sku = sales.groupby(["sku_id", on])["units"].mean().unstack().dropna()
     assert by_sku[True].mean() > 1.3 * by_sku[False].mean()
     assert (by_sku[True] > by_sku[False]).mean() > 0.6
+
+
+def test_campaigns_of_a_region_or_a_store_reach_only_their_stores_and_category():
+    tables = demo.generate(seed=7, scale=0.5, days=182).tables
+    promo, stores = tables["promotion"], tables["dim_store"]
+    sales = (tables["fact_sales"].merge(tables["dim_sku"][["sku_id", "category"]], on="sku_id")
+             .merge(stores[["store_id", "region"]], on="store_id"))
+    placed = promo[promo["scope"].str.contains(r"^(?:region|store):")]
+    assert placed["promo_type"].value_counts().to_dict().keys() == {"spend_save", "pct_off"}
+    assert placed["scope"].str.startswith("region:").any() and placed["scope"].str.startswith("store:").any()
+    for p in placed.itertuples():
+        place, _, item = p.scope.partition("/")
+        kind, _, name = place.partition(":")
+        days = sales["date"].between(p.start_date, p.end_date)
+        inside = sales[kind if kind == "region" else "store_id"] == name
+        if item:
+            inside &= sales["category"] == item.removeprefix("category:")
+        labels = sales["promo_type"].fillna("").str.split("+")
+        has = labels.apply(lambda parts, k=p.promo_type: k in parts)
+        assert has[days & inside].all(), p.scope
+        assert (sales.loc[days & inside, "discount"] >= p.discount - 1e-9).all()
+    same_days_elsewhere = sales["promo_type"].isna()
+    assert same_days_elsewhere.any()
 
 
 def test_baskets_follow_intents(ci):

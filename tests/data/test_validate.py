@@ -266,6 +266,18 @@ def test_promotions_end_after_they_start_and_discounts_are_shares(small_tables: 
     assert "promotion: 2 discount value(s) not [0, 1) at rows 2, 3" in msg
 
 
+def test_promotion_scopes_are_places_items_or_a_places_item(small_tables: dict) -> None:
+    readable = ["all", None, "region:East", "store:S1/category:Tops", "region:East/sku:A", "style:ST1"]
+    promo = pd.DataFrame({"promo_id": [f"P{i}" for i in range(9)], "promo_type": "pct_off",
+                          "start_date": "2024-01-01", "end_date": "2024-01-02", "discount": 0.2,
+                          "scope": [*readable, "aisle:3", "Store:S1", "Tops"]})
+    with pytest.raises(DataError) as err:
+        validate(small_tables | {"promotion": promo})
+    assert "promotion: 3 scope(s) skulab cannot read at rows 7, 8, 9 (e.g. 'aisle:3'); write all, region:<name>" in str(
+        err.value)
+    validate(small_tables | {"promotion": promo.head(len(readable))})
+
+
 def test_sales_discounts_are_below_one_but_may_be_negative(small_tables: dict) -> None:
     sales = small_tables["fact_sales"].assign(discount=[None, -0.05, 0.2, None, None])
     assert validate(small_tables | {"fact_sales": sales})["fact_sales"]["discount"].iloc[1] == -0.05

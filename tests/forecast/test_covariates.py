@@ -107,3 +107,26 @@ def test_planned_campaigns_reach_the_future_periods_and_the_price() -> None:
     assert f.loc[("S1|A", day16), "promo_pct_off"] == 1.0 and f.loc[("S1|A", day17), "promo_pct_off"] == 0.0
     assert f.loc[("S1|A", day17), "discount_pct"] == pytest.approx(0.2)  # bundle only, on the base price
     assert f.loc[("S1|B", day16), "promo_depth"] == 0.0 and f.loc[("S1|B", day16), "price_ratio"] == 1.0
+
+
+def test_planned_campaigns_of_a_region_or_a_store_reach_only_their_series() -> None:
+    promotions = pd.DataFrame({
+        "promo_id": ["P1", "P2"], "promo_type": ["pct_off", "spend_save"],
+        "start_date": pd.to_datetime(["2024-01-15", "2024-01-16"]), "end_date": pd.to_datetime(["2024-01-15", "2024-01-16"]),
+        "discount": [0.2, 0.1], "scope": ["region:East/category:Tops", "store:S2"]})
+    panel = build_panel(_sales(), _cal(), _cfg(features=["promo", "price"]), end=DAYS[-1] + pd.Timedelta(days=3),
+                        promotions=promotions)
+    f = panel.frame.set_index(["item_id", "timestamp"])
+    day15, day16 = pd.Timestamp("2024-01-15"), pd.Timestamp("2024-01-16")
+    assert f.loc[("S1|A", day15), "promo_depth"] == pytest.approx(0.2)  # East's Tops
+    assert [f.loc[(s, day15), "promo_depth"] for s in ("S1|B", "S2|A", "S2|B")] == [0.0, 0.0, 0.0]
+    assert [f.loc[(s, day16), "promo_depth"] for s in ("S1|A", "S1|B", "S2|A", "S2|B")] == pytest.approx(
+        [0.0, 0.0, 0.1, 0.1])  # the whole of store S2
+
+
+def test_a_planned_campaign_with_a_scope_skulab_cannot_read_is_named() -> None:
+    promotions = pd.DataFrame({"promo_id": ["P9"], "promo_type": ["pct_off"], "start_date": [DAYS[-1]],
+                               "end_date": [DAYS[-1] + pd.Timedelta(days=2)], "discount": [0.2], "scope": ["aisle:3"]})
+    with pytest.raises(DataError, match=r"promotion P9: scope 'aisle:3' is not one skulab reads; write all"):
+        build_panel(_sales(), _cal(), _cfg(features=["promo", "price"]), end=DAYS[-1] + pd.Timedelta(days=3),
+                    promotions=promotions)

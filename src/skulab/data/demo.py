@@ -1,15 +1,17 @@
 """The seeded synthetic apparel chain (the "demo" source) with its ground truth.
 
 Stores in Chinese regions, each served by one forward distribution centre (FDC), sell styles x colours x
-sizes with seasons and life cycles under a Chinese retail calendar and typed promotions. Store sales are
+sizes with seasons and life cycles under a Chinese retail calendar and typed promotions: the chain's own
+(festivals and member days on fixed dates, spend-and-save, %-off and bundles on dates that move, by category or
+style, clearance markdowns) and the campaigns of one region or one store on a category. Store sales are
 negative-binomial draws around a known expected demand, censored by stock-outs and thinned by ETL gaps;
 online orders are baskets drawn from planted shopping intents ("looks"). The truth tables keep what a
 forecaster or an assortment method tries to recover: expected demand, the looks, each order's intent. Two
 planted drivers of store demand, a regional temperature anomaly and local events at stores, come as the user's
 own covariates (the covariate table) with known effects (`true_covariate_effect`).
 
-Everything comes from `np.random.default_rng(seed)` (the drivers from a second stream of the same seed), so a
-seed fixes every table.
+Everything comes from `np.random.default_rng(seed)` (the drivers and the regional and store campaigns from
+streams of their own of the same seed), so a seed fixes every table.
 """
 
 from __future__ import annotations
@@ -167,13 +169,15 @@ def generate(seed: int = 7, scale: float = 1.0, start: str = "2023-01-02", days:
 
     fdc, store = _network(rng, knobs)
     cat = _catalogue(rng, knobs, dates)
-    promotion = _promotions(rng, knobs, cat, dates)
+    campaign_rng = np.random.default_rng([seed, 2])  # its own stream: the chain's tables stay as they were
+    campaigns = _place_campaigns(campaign_rng, knobs, store, dates)
+    promotion = _promotions(rng, knobs, cat, dates, campaigns)
     keep, uplift, bits = _promo_effects(promotion, cat, dates)
     demand = _demand_index(cat, dates, keep, uplift)
     taste = rng.lognormal(0, knobs.regional_taste, (len(fdc), knobs.n_styles))  # region x style
     covariate, drivers = _drivers(np.random.default_rng([seed, 1]), fdc, store, dates)
     fact_sales, truth_demand = _store_sales(rng, knobs, cat, store, calendar, demand, taste, keep, bits,
-                                            drivers)
+                                            drivers, promotion, campaign_rng)
     orders, order_line, truth_order = _online_orders(rng, knobs, cat, fdc, calendar, demand, taste, keep)
 
     tables = {
@@ -354,11 +358,12 @@ def _retail_price(p: float) -> float:
 # ----------------------------------------------------------------------------------------- promotions
 
 
-def _promotions(rng: np.random.Generator, knobs: Knobs, cat: _Catalogue,
-                dates: pd.DatetimeIndex) -> pd.DataFrame:
-    """The promotion calendar: festivals, member days, spend-and-save, %-off, bundles, clearance markdowns."""
+def _promotions(rng: np.random.Generator, knobs: Knobs, cat: _Catalogue, dates: pd.DatetimeIndex,
+                campaigns: list[tuple]) -> pd.DataFrame:
+    """The promotion calendar: festivals, member days, spend-and-save, %-off, bundles, clearance markdowns, and
+    the regions' and stores' own `campaigns`."""
     first, last = dates[0], dates[-1]
-    rows = []
+    rows = list(campaigns)
     for year in range(first.year, last.year + 1):
         rows.append(("festival", pd.Timestamp(year, 6, 1), pd.Timestamp(year, 6, 18), 0.20, "all"))
         rows.append(("festival", pd.Timestamp(year, 11, 1), pd.Timestamp(year, 11, 11), 0.25, "all"))
@@ -389,6 +394,30 @@ def _promotions(rng: np.random.Generator, knobs: Knobs, cat: _Catalogue,
     return promo
 
 
+def _place_campaigns(rng: np.random.Generator, knobs: Knobs, store: pd.DataFrame,
+                     dates: pd.DatetimeIndex) -> list[tuple]:
+    """Campaigns of one region or one store, on dates that move: a region's spend-and-save or %-off on a category,
+    and a store's %-off on a category or, one time in four, on the whole store (an anniversary)."""
+    rows = []
+    regions, stores = store["region"].unique(), store["store_id"].to_numpy()
+    for month in pd.period_range(dates[0], dates[-1], freq="M"):
+        m0, n_days = month.start_time, month.days_in_month
+        for _ in range(rng.poisson(1.5)):
+            kind = "spend_save" if rng.random() < 0.5 else "pct_off"
+            discounts = [0.08, 0.10, 0.12] if kind == "spend_save" else [0.15, 0.2, 0.25, 0.3]
+            begin = m0 + pd.Timedelta(days=int(rng.integers(n_days)))
+            rows.append((kind, begin, begin + pd.Timedelta(days=int(rng.integers(3, 11)) - 1),
+                         float(rng.choice(discounts)),
+                         f"region:{rng.choice(regions)}/category:{rng.choice(_CAT_NAMES)}"))
+        for _ in range(rng.poisson(knobs.n_stores / 10)):
+            begin = m0 + pd.Timedelta(days=int(rng.integers(n_days)))
+            place = f"store:{rng.choice(stores)}"
+            rows.append(("pct_off", begin, begin + pd.Timedelta(days=int(rng.integers(2, 8)) - 1),
+                         float(rng.choice([0.15, 0.2, 0.25, 0.3])),
+                         place if rng.random() < 0.25 else f"{place}/category:{rng.choice(_CAT_NAMES)}"))
+    return rows
+
+
 def _promo_scope(rng: np.random.Generator, cat: _Catalogue, day: int) -> str:
     """A %-off or bundle target: a category (30%) or one style that is on sale that day."""
     live = np.flatnonzero((cat.launch <= day) & (day < cat.launch + cat.life))
@@ -398,11 +427,12 @@ def _promo_scope(rng: np.random.Generator, cat: _Catalogue, day: int) -> str:
 
 
 def _promo_effects(promo: pd.DataFrame, cat: _Catalogue, dates: pd.DatetimeIndex):
-    """Day x style matrices: price kept (1 - stacked discount), promotion uplift and active-type bits."""
+    """Day x style matrices of the chain's promotions (those of a place are `_place_effects`): price kept
+    (1 - stacked discount), promotion uplift and active-type bits."""
     shape = (len(dates), len(cat.style_ids))
     keep, uplift, bits = np.ones(shape), np.ones(shape), np.zeros(shape, dtype=np.int64)
     style_index = {s: i for i, s in enumerate(cat.style_ids)}
-    for p in promo.itertuples():
+    for p in promo[~_has_place(promo)].itertuples():
         lo = max(0, (p.start_date - dates[0]).days)
         hi = min(len(dates), (p.end_date - dates[0]).days + 1)
         kind, _, target = p.scope.partition(":")
@@ -414,6 +444,30 @@ def _promo_effects(promo: pd.DataFrame, cat: _Catalogue, dates: pd.DatetimeIndex
         uplift[lo:hi, cols] *= _PROMO_UPLIFT[p.promo_type]
         bits[lo:hi, cols] |= 1 << _PROMO_TYPES.index(p.promo_type)
     return np.maximum(keep, 1 - _MAX_DISCOUNT), uplift, bits
+
+
+def _has_place(promo: pd.DataFrame) -> pd.Series:
+    """Promotions of one region or store (scope region:... or store:...)."""
+    return promo["scope"].str.startswith(("region:", "store:"))
+
+
+def _place_effects(promo: pd.DataFrame, cat: _Catalogue, store: pd.DataFrame, dates: pd.DatetimeIndex,
+                   day: np.ndarray, st: np.ndarray, style: np.ndarray):
+    """Per sales row (day, store, style index): price kept, uplift and type bits of the regions' and stores'
+    campaigns."""
+    keep, uplift, bits = np.ones(len(day)), np.ones(len(day)), np.zeros(len(day), dtype=np.int64)
+    store_ids, regions = store["store_id"].to_numpy(dtype=object), store["region"].to_numpy(dtype=object)
+    for p in promo[_has_place(promo)].itertuples():
+        place, _, item = p.scope.partition("/")
+        kind, _, name = place.partition(":")
+        lo, hi = (p.start_date - dates[0]).days, (p.end_date - dates[0]).days
+        on = (day >= lo) & (day <= hi) & ((store_ids if kind == "store" else regions)[st] == name)
+        if item:
+            on &= cat.category[style] == _CAT_NAMES.index(item.removeprefix("category:"))
+        keep[on] *= 1 - p.discount
+        uplift[on] *= _PROMO_UPLIFT[p.promo_type]
+        bits[on] |= 1 << _PROMO_TYPES.index(p.promo_type)
+    return keep, uplift, bits
 
 
 def _demand_index(cat: _Catalogue, dates: pd.DatetimeIndex, keep: np.ndarray,
@@ -477,9 +531,14 @@ def _drivers(rng: np.random.Generator, fdc: pd.DataFrame, store: pd.DataFrame, d
 
 
 def _store_sales(rng, knobs: Knobs, cat: _Catalogue, store: pd.DataFrame, calendar: pd.DataFrame,
-                 demand: np.ndarray, taste: np.ndarray, keep: np.ndarray, bits: np.ndarray, drivers: np.ndarray
-                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """fact_sales (censored by stock-outs, thinned by ETL gaps) and truth_demand (every carried store-day)."""
+                 demand: np.ndarray, taste: np.ndarray, keep: np.ndarray, bits: np.ndarray, drivers: np.ndarray,
+                 promo: pd.DataFrame, campaign_rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """fact_sales (censored by stock-outs, thinned by ETL gaps) and truth_demand (every carried store-day);
+    `demand`, `keep` and `bits` hold the chain's promotions, `promo` adds those of a region or store.
+
+    A campaign's extra units are a second Poisson draw from `campaign_rng` on the same gamma multiplier, so a row's
+    units stay Poisson-gamma around its expected units while `rng` draws what it drew without the campaigns (stock
+    follows the usual, campaign-free demand: a campaign can run a store out)."""
     days = len(calendar)
     pair_store, pair_sku = _assortment(rng, knobs, cat, store)
     lo = np.clip(cat.launch[cat.sku_style[pair_sku]], 0, days)  # a pair is on sale from launch to end of life
@@ -489,10 +548,19 @@ def _store_sales(rng, knobs: Knobs, cat: _Catalogue, store: pd.DataFrame, calend
     style = cat.sku_style[sku]
     day_effect = _day_effect(calendar, _STORE_WEEKDAY, _STORE_HOLIDAY)
     region = store["region_index"].to_numpy()[st]
-    mu = (knobs.sales_rate * store["traffic"].to_numpy()[st] * taste[region, style]
-          * cat.sku_share[sku] * demand[day, style] * day_effect[day] * drivers[st, day])
-    draw = rng.poisson(mu * rng.gamma(knobs.dispersion, 1 / knobs.dispersion, len(mu)))
-    available = _stock(rng, knobs, n, mu, pair)
+    place_keep, place_uplift, place_bits = _place_effects(promo, cat, store, pd.DatetimeIndex(calendar["date"]),
+                                                          day, st, style)
+    chain_keep = keep[day, style]
+    row_keep = np.maximum(chain_keep * place_keep, 1 - _MAX_DISCOUNT)
+    row_bits = bits[day, style] | place_bits
+    elasticity = np.array([_CATEGORIES[c].elasticity for c in _CAT_NAMES])[cat.category[style]]
+    place_effect = place_uplift * (row_keep / chain_keep) ** -elasticity
+    usual = (knobs.sales_rate * store["traffic"].to_numpy()[st] * taste[region, style]
+             * cat.sku_share[sku] * demand[day, style] * day_effect[day] * drivers[st, day])
+    mu = usual * place_effect
+    rate = usual * rng.gamma(knobs.dispersion, 1 / knobs.dispersion, len(mu))
+    draw = rng.poisson(rate) + campaign_rng.poisson(rate * (place_effect - 1))  # Poisson(a) + Poisson(b) = Poisson(a + b)
+    available = _stock(rng, knobs, n, usual, pair)
     gap = _etl_gaps(rng, knobs, len(store), days)[st, day]
     columns = {
         "date": calendar["date"].to_numpy()[day],
@@ -500,10 +568,10 @@ def _store_sales(rng, knobs: Knobs, cat: _Catalogue, store: pd.DataFrame, calend
         "sku_id": cat.sku["sku_id"].to_numpy(dtype=object)[sku],
         "expected_units": mu,
         "units": np.minimum(draw, available),
-        "price": np.round(cat.list_price[sku] * keep[day, style], 2),
+        "price": np.round(cat.list_price[sku] * row_keep, 2),
         "base_price": cat.list_price[sku],
-        "promo_type": _promo_labels()[bits[day, style]],
-        "discount": np.where(bits[day, style] > 0, np.round(1 - keep[day, style], 4), np.nan),
+        "promo_type": _promo_labels()[row_bits],
+        "discount": np.where(row_bits > 0, np.round(1 - row_keep, 4), np.nan),
         "stockout": draw >= available,
     }
     rows = pd.DataFrame(columns).iloc[np.lexsort((sku, st, day))]

@@ -116,7 +116,8 @@ PROMOTION = Table(
         _c("start_date", "date"),
         _c("end_date", "date"),
         _c("discount", "float", True, "price reduction as a fraction of list price"),
-        _c("scope", "str", True, "what it covers: all, category:<name>, style:<id>, sku:<id>"),
+        _c("scope", "str", True, "what it covers: all, region:<name>, store:<id>, category:<name>, style:<id>, "
+                                        "sku:<id>, or a place's item (region:<name>/category:<name>)"),
     ),
     key=("promo_id",),
 )

@@ -16,6 +16,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from skulab.data import scope
 from skulab.data.schema import TABLES, Column, Table, text_width
 from skulab.errors import DataError
 
@@ -326,14 +327,20 @@ def _calendar_problems(df: pd.DataFrame, where: str) -> list[str]:
 
 
 def _promotion_problems(df: pd.DataFrame, where: str) -> list[str]:
-    """A promotion ends on or after the day it starts."""
+    """A promotion ends on or after the day it starts, and its scope is one skulab reads."""
+    problems = []
     pos = np.flatnonzero((df["end_date"] < df["start_date"]).fillna(False).to_numpy(dtype=bool))
-    if not len(pos):
-        return []
-    first = df.iloc[pos[0]]
-    return [(f"{where}: {len(pos)} promotion(s) ending before they start at {_rows(pos)} (e.g. promo_id "
-             f"{first['promo_id']}: {first['start_date']:%Y-%m-%d} .. {first['end_date']:%Y-%m-%d}); "
-             "swap or fix the dates")]
+    if len(pos):
+        first = df.iloc[pos[0]]
+        problems.append(f"{where}: {len(pos)} promotion(s) ending before they start at {_rows(pos)} (e.g. promo_id "
+                        f"{first['promo_id']}: {first['start_date']:%Y-%m-%d} .. {first['end_date']:%Y-%m-%d}); "
+                        "swap or fix the dates")
+    kind = scope.parse(df["scope"])["kind"]
+    pos = np.flatnonzero((kind.isna() | ~kind.isin(scope.PROMOTION_KINDS)).to_numpy(dtype=bool))
+    if len(pos):
+        problems.append(f"{where}: {len(pos)} scope(s) skulab cannot read at {_rows(pos)} (e.g. "
+                        f"{df['scope'].iloc[pos[0]]!r}); {scope.GRAMMAR}")
+    return problems
 
 
 def _discount_problems(table: Table, df: pd.DataFrame, where: str) -> list[str]:

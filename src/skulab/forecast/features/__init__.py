@@ -80,7 +80,8 @@ def build_panel(sales: pd.DataFrame, calendar: pd.DataFrame, cfg: ForecastConfig
     panel["last_row"] = panel["item_id"].map(spans["max"]).to_numpy()
     future = (panel["timestamp"] > history_end).to_numpy()
     if future.any():
-        planned = plan.planned(panel.loc[future].reindex(columns=["timestamp", "sku_id", "style_id", "category"]),
+        planned = plan.planned(panel.loc[future].reindex(columns=["timestamp", "sku_id", "style_id", "category",
+                                                                "store_id", "region"]),
                                promotions, cfg.freq)
         panel["promo_type"] = panel["promo_type"].astype("string")
         panel.loc[future, ["promo_type", "discount"]] = planned

@@ -1,7 +1,7 @@
 """The promotion calendar's planned campaigns on the panel's future periods, where no sales row says what runs.
 
-A period after the last sales period gets the types of the promotions whose scope (all, category:<name>,
-style:<id>, sku:<id>) covers the SKU and whose dates overlap the period, their discounts stacked
+A period after the last sales period gets the types of the promotions whose scope (skulab.data.scope: all, an
+item, a place, or a place's item) covers the series and whose dates overlap the period, their discounts stacked
 (1 - product of 1 - discount), and the price the SKU's base price less that discount.
 """
 
@@ -10,15 +10,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from skulab.data.scope import parse
+from skulab.data.scope import GRAMMAR, PROMOTION_KINDS, parse
+from skulab.errors import DataError
 from skulab.periods import step
 
-_TARGET = {"category": "category", "style": "style_id", "sku": "sku_id"}
+_TARGET = {"category": "category", "style": "style_id", "sku": "sku_id", "region": "region", "store": "store_id"}
 
 
 def planned(rows: pd.DataFrame, promotions: pd.DataFrame | None, freq: str) -> pd.DataFrame:
     """`promo_type` ('+'-joined, NA when none) and `discount` (NaN when none) for each of `rows` (timestamp,
-    sku_id, style_id, category)."""
+    sku_id, style_id, category, store_id, region)."""
     n = len(rows)
     types = [set() for _ in range(n)]
     keep = np.ones(n)
@@ -26,13 +27,13 @@ def planned(rows: pd.DataFrame, promotions: pd.DataFrame | None, freq: str) -> p
         start = rows["timestamp"].to_numpy()
         end = start + (step(freq) - pd.Timedelta(days=1)).to_timedelta64()
         scope = parse(promotions["scope"])
-        for p, kind, target in zip(promotions.itertuples(), scope["kind"], scope["first"], strict=True):
-            if kind == "all":
-                covered = np.ones(n, dtype=bool)
-            elif kind in _TARGET:
-                covered = (rows[_TARGET[kind]].astype("string") == target).fillna(False).to_numpy()
-            else:
-                continue
+        for p, kind, first, second in zip(promotions.itertuples(), scope["kind"], scope["first"], scope["second"],
+                                          strict=True):
+            if pd.isna(kind) or kind not in PROMOTION_KINDS:
+                raise DataError(f"promotion {p.promo_id}: scope {p.scope!r} is not one skulab reads; {GRAMMAR}")
+            covered = np.ones(n, dtype=bool)
+            for part, target in zip(str(kind).split("_", 1) if kind != "all" else [], (first, second)):
+                covered &= (rows[_TARGET[part]].astype("string") == target).fillna(False).to_numpy()
             covered &= (start <= np.datetime64(p.end_date)) & (end >= np.datetime64(p.start_date))
             for i in np.flatnonzero(covered):
                 types[i].add(p.promo_type)
