@@ -86,6 +86,16 @@ def test_a_chain_wide_promotion_on_moving_dates_is_flagged_for_what_it_is() -> N
     assert festival["why"] == "chain-wide: no unpromoted series on its days to compare with"
 
 
+def test_names_a_real_export_carries_reach_the_table_as_written() -> None:
+    sales = _sales(stores=3, styles=6)
+    sales["category"] = sales["category"].map({"Tops": "BAG SNACKS", "Shoes": "COLD-CEREAL (kg)"})
+    sales["promo_type"] = sales["promo_type"].str.replace("flash", "20% off")
+    table = causal.estimate(causal.uplift_frame(sales))
+    assert table.set_index("name").loc["20% off", "identifiable"]
+    assert set(table.loc[table["term"] == "elasticity", "category"]) == {"BAG SNACKS", "COLD-CEREAL (kg)"}
+    assert table.loc[table["term"] == "elasticity", "estimate"].notna().all()
+
+
 def test_sales_without_a_promotion_column_say_which_one_is_missing() -> None:
     with pytest.raises(DataError, match="lack column\\(s\\) promo_type"):
         causal.uplift_frame(_sales(stores=1, styles=1, days=30).drop(columns="promo_type"))

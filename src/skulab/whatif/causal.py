@@ -101,13 +101,15 @@ def estimate(frame: pd.DataFrame, kinds: Sequence[str] | None = None, min_series
             data[f"elasticity_{c}"] = data["log_price_ratio"] * data["category"].eq(c)
             names.append(f"elasticity_{c}")
     effects = " + ".join(k for k in ("series", "store_period", "style_week") if k in data)
+    alias = {name: f"x{i}" for i, name in enumerate(names)}  # a type or category may hold spaces, '-' or '%'
     with warnings.catch_warnings():  # pyfixest warns of the separated rows and of any collinear column it drops
         warnings.simplefilter("ignore")
         # LSMR, not pyfixest's default alternating projections: on the demo's three-way fixed effects the latter
         # did not converge in 10,000 iterations; LSMR did, in 425 s on 1.7 M rows
-        fit = pf.fepois(f"units ~ {' + '.join(names)} | {effects}", data=data, vcov={"CRV1": "cluster"},
-                        demeaner=LsmrDemeaner())
-    coef, cov = fit.coef(), _vcov(fit)
+        fit = pf.fepois(f"units ~ {' + '.join(alias.values())} | {effects}", data=data.rename(columns=alias),
+                        vcov={"CRV1": "cluster"}, demeaner=LsmrDemeaner())
+    named = {x: name for name, x in alias.items()}
+    coef, cov = fit.coef().rename(index=named), _vcov(fit).rename(index=named, columns=named)
     rows = [_row(term, name, data[data[column] > 0], column, compared[column], coef, cov, min_series)
             for column, (term, name) in terms.items()]
     for c in categories:
