@@ -22,7 +22,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from skulab.data import SourceData
+from skulab.data import SourceData, scope
 from skulab.data.calendar import build_calendar
 from skulab.data.validate import validate
 from skulab.errors import ConfigError
@@ -57,6 +57,7 @@ _CATEGORIES: dict[str, _Category] = {
     "Accessories": _Category(0.14, 99, 2.2, ("OS",), (1, 1), ("scarf", "belt", "cap", "tote bag", "beanie")),
 }
 _CAT_NAMES = tuple(_CATEGORIES)
+_CAT_ELASTICITY = np.array([_CATEGORIES[c].elasticity for c in _CAT_NAMES])  # by category index
 _ACCESSORY = _CAT_NAMES.index("Accessories")
 _COLORS = {"navy": "NAV", "black": "BLK", "white": "WHT", "grey": "GRY", "beige": "BGE", "red": "RED",
            "olive": "OLV", "blue": "BLU", "pink": "PNK", "khaki": "KHK", "brown": "BRN"}
@@ -447,23 +448,25 @@ def _promo_effects(promo: pd.DataFrame, cat: _Catalogue, dates: pd.DatetimeIndex
 
 
 def _has_place(promo: pd.DataFrame) -> pd.Series:
-    """Promotions of one region or store (scope region:... or store:...)."""
-    return promo["scope"].str.startswith(("region:", "store:"))
+    """Promotions of one region or store (skulab.data.scope kinds region, store, region_category, ...)."""
+    return scope.parse(promo["scope"])["kind"].str.startswith(scope.PLACES)
 
 
 def _place_effects(promo: pd.DataFrame, cat: _Catalogue, store: pd.DataFrame, dates: pd.DatetimeIndex,
                    day: np.ndarray, st: np.ndarray, style: np.ndarray):
     """Per sales row (day, store, style index): price kept, uplift and type bits of the regions' and stores'
-    campaigns."""
+    campaigns (on the whole place or on one category of it)."""
     keep, uplift, bits = np.ones(len(day)), np.ones(len(day)), np.zeros(len(day), dtype=np.int64)
-    store_ids, regions = store["store_id"].to_numpy(dtype=object), store["region"].to_numpy(dtype=object)
-    for p in promo[_has_place(promo)].itertuples():
-        place, _, item = p.scope.partition("/")
-        kind, _, name = place.partition(":")
+    of_row = {"store": store["store_id"].to_numpy(dtype=object)[st], "region": store["region"].to_numpy(dtype=object)[st]}
+    placed = promo[_has_place(promo)]
+    parsed = scope.parse(placed["scope"])
+    for p, kind, place, category in zip(placed.itertuples(), parsed["kind"], parsed["first"], parsed["second"],
+                                        strict=True):
+        where, *item = scope.parts(kind)
         lo, hi = (p.start_date - dates[0]).days, (p.end_date - dates[0]).days
-        on = (day >= lo) & (day <= hi) & ((store_ids if kind == "store" else regions)[st] == name)
+        on = (day >= lo) & (day <= hi) & (of_row[where] == place)
         if item:
-            on &= cat.category[style] == _CAT_NAMES.index(item.removeprefix("category:"))
+            on &= cat.category[style] == _CAT_NAMES.index(category)
         keep[on] *= 1 - p.discount
         uplift[on] *= _PROMO_UPLIFT[p.promo_type]
         bits[on] |= 1 << _PROMO_TYPES.index(p.promo_type)
@@ -478,8 +481,7 @@ def _demand_index(cat: _Catalogue, dates: pd.DatetimeIndex, keep: np.ndarray,
     amp, peak = (np.array([_SEASONALITY[s][i] for s in cat.season]) for i in (0, 1))
     doy = dates.dayofyear.to_numpy()[:, None]
     season = 1 + amp * np.cos(2 * np.pi * (doy - peak) / 365.25)
-    elasticity = np.array([_CATEGORIES[c].elasticity for c in _CAT_NAMES])[cat.category]
-    return cat.popularity * life_cycle * season * uplift * keep ** -elasticity
+    return cat.popularity * life_cycle * season * uplift * keep ** -_CAT_ELASTICITY[cat.category]
 
 
 def _day_effect(calendar: pd.DataFrame, weekday: np.ndarray, holiday: dict[str, float]) -> np.ndarray:
@@ -553,8 +555,7 @@ def _store_sales(rng, knobs: Knobs, cat: _Catalogue, store: pd.DataFrame, calend
     chain_keep = keep[day, style]
     row_keep = np.maximum(chain_keep * place_keep, 1 - _MAX_DISCOUNT)
     row_bits = bits[day, style] | place_bits
-    elasticity = np.array([_CATEGORIES[c].elasticity for c in _CAT_NAMES])[cat.category[style]]
-    place_effect = place_uplift * (row_keep / chain_keep) ** -elasticity
+    place_effect = place_uplift * (row_keep / chain_keep) ** -_CAT_ELASTICITY[cat.category[style]]
     usual = (knobs.sales_rate * store["traffic"].to_numpy()[st] * taste[region, style]
              * cat.sku_share[sku] * demand[day, style] * day_effect[day] * drivers[st, day])
     mu = usual * place_effect

@@ -44,3 +44,9 @@ def parse(scope: pd.Series) -> pd.DataFrame:
     out.loc[is_single, "kind"] = single.loc[is_single, 0]
     out.loc[is_single, "first"] = single.loc[is_single, 1].str.strip()
     return out
+
+
+def parts(kind: str) -> tuple[str, ...]:
+    """The parts of a parsed scope kind, the place first: ('store', 'sku') for store_sku, ('category',) for
+    category, () for all."""
+    return () if kind == "all" else tuple(kind.split("_", 1))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from skulab.data.scope import GRAMMAR, PROMOTION_KINDS, parse
+from skulab.data.scope import GRAMMAR, PROMOTION_KINDS, parse, parts
 from skulab.errors import DataError
 from skulab.periods import step
 
@@ -32,7 +32,7 @@ def planned(rows: pd.DataFrame, promotions: pd.DataFrame | None, freq: str) -> p
             if pd.isna(kind) or kind not in PROMOTION_KINDS:
                 raise DataError(f"promotion {p.promo_id}: scope {p.scope!r} is not one skulab reads; {GRAMMAR}")
             covered = np.ones(n, dtype=bool)
-            for part, target in zip(str(kind).split("_", 1) if kind != "all" else [], (first, second)):
+            for part, target in zip(parts(kind), (first, second)):
                 covered &= (rows[_TARGET[part]].astype("string") == target).fillna(False).to_numpy()
             covered &= (start <= np.datetime64(p.end_date)) & (end >= np.datetime64(p.start_date))
             for i in np.flatnonzero(covered):
