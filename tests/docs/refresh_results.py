@@ -35,7 +35,7 @@ def _format(value: float, printed: str) -> str:
     sign = "+" if printed.startswith("+") else ""
     if exponent:
         return f"{value:{sign}.{decimals}e}"
-    comma = "," if "," in printed or (abs(value) >= 10_000 and decimals == 0 and abs(float(text)) >= 10_000) else ""
+    comma = "," if "," in printed else ""
     out = f"{value:{sign}{comma}.{decimals}f}"
     return "0" + out[2:] if out.startswith("-0") and float(out) == 0 else out
 
