@@ -643,6 +643,28 @@ class AllocateConfig(_Section):
                     "proportion to recent sales or in equal shares.")
     history_weeks: int = Field(
         4, ge=1, description="Weeks of recent sales the proportional baseline splits by.")
+    shares: Literal["auto", "style", "forecast"] = Field(
+        "auto",
+        description="How the forecast-driven policies split a SKU's week among stores: `style` (the forecast's "
+                    "week total for the DC, split in proportion to each store's sales of the SKU's style over the "
+                    "last `share_weeks` weeks: a style's sizes pooled give steadier shares than one SKU's few "
+                    "units; the SKU itself when SKUs have no style), `forecast` (each store's own forecast), or "
+                    "`auto`: the simulation takes the one whose one push would have cost less on the "
+                    "`selection_windows` backtest windows before its weeks; the allocation job, which has no "
+                    "backtest to choose on, takes the forecast's own.")
+    share_weeks: int = Field(
+        8, ge=1, description="With shares `style` or `auto`: weeks of sales before the allocation the store shares "
+                             "come from.")
+    selection_windows: int = Field(
+        1, ge=1,
+        description="With shares `auto`: backtest windows (each `forecast.horizon` long) before the simulated weeks "
+                    "on which the two splits are compared, the realised sales standing in for demand.")
+    push_all: bool = Field(
+        True,
+        description="The one-push newsvendor sends the DC's whole stock, split by the newsvendor's marginal values "
+                    "(the forecast's week total raised to the stock where it is lower), as the planners' rules do; "
+                    "false keeps at the DC what exceeds the stores' critical-fractile quantities. The two-wave "
+                    "policy always keeps that back for its mid-week wave.")
     stock_levels: list[float] = Field(
         [0.8, 1.1], min_length=1,
         description="DC stock levels the simulation tests, as fractions of the week's expected demand.")

@@ -338,10 +338,19 @@ def _relative(gain: float) -> str:
     return "level with"
 
 
-def allocation(summary: pd.DataFrame, censored: bool) -> str:
+def allocation(summary: pd.DataFrame, censored: bool, split: pd.DataFrame | None = None) -> str:
     """Chapter 08: the forecast-driven allocations (one push, two waves) against proportional and equal shares and
-    the true-demand limit; a policy dearer than proportional whose interval lies wholly above it is said to lose."""
+    the true-demand limit; a policy dearer than proportional whose interval lies wholly above it is said to lose;
+    with `split` (skulab.allocate.simulate's choice under shares auto) which store split was taken and why."""
     text = []
+    if split is not None and len(split):
+        costs = split.groupby("split")["cost"].sum()
+        chosen = split.loc[split["chosen"], "split"].iloc[0]
+        label = {"forecast": "each store's own forecast", "style": "the stores' recent sales of the SKU's style"}
+        text.append(f"Each week's forecast is split among the stores by {label[chosen]}: on the "
+                    f"{int(split['weeks'].iloc[0])} week(s) before the simulated ones its one push would have cost "
+                    f"{costs[chosen]:,.0f} against {costs.drop(chosen).iloc[0]:,.0f} with "
+                    f"{label[costs.drop(chosen).index[0]]} (every stock level, the sales standing in for demand).")
     for level, s in summary.groupby("level", sort=False):
         s = s.set_index("policy")
         prop = s.loc["proportional"]

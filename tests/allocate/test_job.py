@@ -83,3 +83,15 @@ def test_region_level_forecast_is_refused(engine: sa.Engine, small_tables: dict,
     erp.write_run(engine, "forecast", "f1", _forecast(("East",)), profile="ci", params={})
     with pytest.raises(DataError, match="forecasts store_id 'East', which dim_store lacks"):
         job.run(ci_config, engine, run_id="a1")
+
+
+def test_style_shares_split_the_forecasts_total_by_the_stores_sales_of_the_style(
+        erp_with_forecast: sa.Engine, ci_config: config.Config) -> None:
+    """The forecast splits each SKU 50:50; the week before, S1 sold only style A and S2 only B: with shares `style`
+    each SKU's stock goes where its style sells, the whole of it (push_all)."""
+    cfg = config.override(ci_config, "allocate", shares="style", push_all=True)
+    units = job.run(cfg, erp_with_forecast, run_id="a1").rows.set_index(["sku_id", "store_id"])["units"]
+    assert units.to_dict() == {("A-S", "S1"): 28, ("A-S", "S2"): 0, ("B", "S1"): 0, ("B", "S2"): 14}
+    even = job.run(config.override(ci_config, "allocate", shares="forecast"), erp_with_forecast, run_id="a2").rows
+    assert even.groupby("sku_id")["units"].sum().tolist() == [28, 14]  # the forecast's own split pushes it all too
+    assert set(even.groupby("sku_id")["units"].nunique()) == {1}  # evenly

@@ -87,6 +87,7 @@ CHAPTERS: dict[str, tuple[Table, ...]] = {
     ),
     "08_store_allocation": (
         Table("08_allocation.csv", ("lost_pct", "fill_rate", "transfers_per_1000", "cost"), ("level", "policy")),
+        Table("08_split.csv", ("weeks", "cost", "chosen"), ("split", "level")),
     ),
     "09_promotion_whatif": (
         Table("09_whatif_uplift.csv", ("promoted_series", "estimated", "true"), ("promotion", "category")),

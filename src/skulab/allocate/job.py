@@ -3,7 +3,9 @@
 The forecast is the newest finished run's `allocate.model` (sales_forecast_latest), its first 7 days (or first
 weekly period) turned into a weekly negative binomial per store x SKU (skulab.allocate.distribution). The DC
 stock is `allocate.stock` x the forecast's expected demand per DC x SKU, or a CSV file of `sku_id,units` (plus
-`dc_id` when several DCs serve the stores). Rows go to `store_allocation` (run, DC, store, SKU, period, units,
+`dc_id` when several DCs serve the stores). With `allocate.shares: style` the forecast's DC total is split by the
+stores' recent sales of each SKU's style (skulab.allocate.shares; `auto`, which needs the simulation's backtest to
+choose, takes the forecast's own split here), and with `allocate.push_all` the newsvendor sends the whole stock. Rows go to `store_allocation` (run, DC, store, SKU, period, units,
 policy) through skulab.erp.write_run: one transaction, idempotent per run id, the run marked done last. Every
 input is checked before anything is written.
 """
@@ -20,7 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from skulab import counts, erp
-from skulab.allocate import distribution, policy
+from skulab.allocate import distribution, policy, shares
 from skulab.allocate.simulate import WEEK
 from skulab.config import Config
 from skulab.errors import DataError
@@ -63,18 +65,26 @@ def allocation(cfg: Config, engine: sa.Engine, stock_file: Path | None = None) -
     per_store = distribution.weekly(week, ["store_id", "sku_id"], demand)
     per_store["dc_id"] = _dc(per_store["store_id"], stores, a.dc)
     per_store = per_store.sort_values(["dc_id", "sku_id", "store_id"], ignore_index=True)
+    attributes = erp.read_sku_attributes(engine)
     if stock_file is None:
         expected = week.assign(dc_id=_dc(week["store_id"], stores, a.dc))  # the forecaster's own mean
         stock = expected.groupby(["dc_id", "sku_id"], as_index=False)["mean"].sum()
         stock["units"] = np.round(a.stock * stock.pop("mean")).astype(np.int64)
     else:
-        stock = read_stock(stock_file, per_store, erp.read_sku_attributes(engine)["sku_id"])
+        stock = read_stock(stock_file, per_store, attributes["sku_id"])
     problem = per_store.groupby(["dc_id", "sku_id"], sort=False).ngroup().to_numpy()
     keys = per_store.drop_duplicates(["dc_id", "sku_id"])[["dc_id", "sku_id"]]
     held = keys.merge(stock, on=["dc_id", "sku_id"], how="left")["units"].fillna(0).to_numpy(np.int64)
+    if a.shares == "style":  # the forecast's DC total split by the stores' sales of each SKU's style
+        before = period - pd.Timedelta(days=1)
+        sales = erp.read_sales(engine, start=(period - a.share_weeks * WEEK).date(), end=before.date())
+        per_store["mean"], per_store["var"] = shares.top_down(
+            problem, per_store["mean"].to_numpy(), per_store["var"].to_numpy(),
+            shares.pooled_units(sales, per_store, pd.Series(before, index=per_store.index), a.share_weeks,
+                                attributes.set_index("sku_id").get("style_id")))
     if a.policy == "newsvendor":
-        units = policy.newsvendor(problem, counts.from_moments(per_store["mean"].to_numpy(),
-                                                                     per_store["var"].to_numpy()),
+        demand = counts.from_moments(per_store["mean"].to_numpy(), per_store["var"].to_numpy())
+        units = policy.newsvendor(problem, shares.floored(problem, demand, held) if a.push_all else demand,
                                   held, a.margin, a.holding)
     elif a.policy == "proportional":
         sales = erp.read_sales(engine, start=(period - a.history_weeks * WEEK).date(),

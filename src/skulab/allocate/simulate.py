@@ -12,21 +12,24 @@ of them (the week's first three days and the rest apart), sells what each store 
 once, the two-wave policy (`replenish`) pushes the newsvendor quantities and tops stores up mid-week from what the
 DC kept (skulab.allocate.policy.top_up), each line costing `wave_fixed`. After the week units move from stores with
 leftovers and from the DC's kept-back stock to stores that ran out (skulab.allocate.transfers). The true-demand rows
-are the same policies fed the true distribution: the limit a better forecast could reach. Without truth (real data)
+are the same policies fed the true distribution: the limit a better forecast could reach. With `allocate.shares:
+style` the forecast's DC total of each week is split among the stores by their sales of the SKU's style over the
+last `allocate.share_weeks` weeks (skulab.allocate.shares), and with `allocate.push_all` the one push sends the whole
+stock, its total raised to the stock where the forecast's is lower (the true-demand one push too). Without truth (real data)
 the observed sales stand in for demand: they are censored by stock-outs, so lost sales are underestimated, and
 weekly sales are split around the wave at random in the days' proportion.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from skulab import counts, erp
-from skulab.allocate import distribution, policy, transfers
+from skulab.allocate import distribution, policy, shares, transfers
 from skulab.config import AllocateConfig, Config, override
 from skulab.errors import DataError
 from skulab.periods import step
@@ -45,6 +48,7 @@ class Inputs:
     weeks: pd.DataFrame  # week, dc_id, store_id, sku_id, mean, var, truth_mean, truth_var, history, realised
     daily: pd.DataFrame | None  # week, store_id, sku_id, expected_units
     dispersion: float
+    split: pd.DataFrame = field(default_factory=pd.DataFrame)  # shares auto: each split's cost before (_split)
 
 
 @dataclass
@@ -68,7 +72,8 @@ def inputs(cfg: Config, engine: sa.Engine) -> Inputs:
         raise DataError(f"forecast.horizon {fc.horizon} ({fc.freq}) is shorter than a week: allocation needs "
                         "weekly forecasts, so set a horizon of 7 days or more")
     simulated = -(-a.weeks // per_window)
-    windows = simulated + (a.error_windows if a.distribution == "errors" else 0)
+    windows = simulated + max(a.error_windows if a.distribution == "errors" else 0,
+                              a.selection_windows if a.shares == "auto" else 0)
     training = erp.read_training(engine, fc)
     sales = _sample_skus(training.sales, a, fc.freq, simulated * per_window)  # sold in the simulated weeks
     panel = build_panel(**{**training.inputs(), "sales": sales}, cfg=override(fc, windows=windows))
@@ -97,11 +102,12 @@ def inputs(cfg: Config, engine: sa.Engine) -> Inputs:
         weeks["mean"], weeks["var"] = distribution.error_adjusted(weeks.assign(actual=weeks["realised"]),
                                                                   ["store_id", "sku_id"], a.error_prior)
         weeks["mean1"] = share1 * weeks["mean"]  # the first days keep their share of the corrected week
-    weeks = weeks[weeks["week"].isin(sorted(weeks["week"].unique())[-a.weeks:])].drop(columns="observed")
-    weeks = weeks.reset_index(drop=True)
+    tested = sorted(weeks["week"].unique())[-a.weeks:]
+    weeks = _with_dc(weeks.drop(columns="observed").reset_index(drop=True), erp.read_stores(engine), a)
+    weeks, split = _split(weeks, training.sales, a, tested[0], a.selection_windows * per_window)
+    weeks = weeks[weeks["week"].isin(tested)].reset_index(drop=True)
     weeks["history"] = _window_sum(frame, weeks, weeks["cutoff"] - a.history_weeks * WEEK + step(fc.freq),
                                    weeks["cutoff"])
-    weeks = _with_dc(weeks, erp.read_stores(engine), a)
     truth = erp.read_truth(engine, fc, start=weeks["week"].min().date(),
                            end=(weeks["week"].max() + WEEK).date())
     daily = None
@@ -121,7 +127,46 @@ def inputs(cfg: Config, engine: sa.Engine) -> Inputs:
         moments = parts.groupby(["week", "store_id", "sku_id"])[truth_columns].sum()
         weeks = weeks.join(moments, on=["week", "store_id", "sku_id"])
         weeks[truth_columns] = weeks[truth_columns].fillna(0.0)
-    return Inputs(weeks=weeks.reset_index(drop=True), daily=daily, dispersion=demo_dispersion())
+    return Inputs(weeks=weeks.reset_index(drop=True), daily=daily, dispersion=demo_dispersion(), split=split)
+
+
+def _split(weeks: pd.DataFrame, sales: pd.DataFrame, a: AllocateConfig, first: pd.Timestamp, selection: int
+           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each week's store split (`allocate.shares`): the forecast's own, the style's (skulab.allocate.shares.top_down),
+    or under `auto` the one whose one push would have cost less on the `selection` weeks before `first` (the first
+    simulated week), the realised sales standing in for demand at every stock level; and that comparison (split,
+    level, weeks, cost, chosen), empty unless `auto`."""
+    table = pd.DataFrame(columns=["split", "level", "weeks", "cost", "chosen"])
+    if a.shares == "forecast":
+        return weeks, table
+    problem = weeks.groupby(["week", "dc_id", "sku_id"], sort=False).ngroup().to_numpy()
+    early = np.where(weeks["mean"] > 0, weeks["mean1"] / weeks["mean"].where(weeks["mean"] > 0, 1.0), FIRST / WEEK)
+    style = weeks.copy()
+    style["mean"], style["var"] = shares.top_down(problem, weeks["mean"].to_numpy(), weeks["var"].to_numpy(),
+                                                  shares.pooled_units(sales, weeks, weeks["cutoff"], a.share_weeks))
+    style["mean1"] = style["mean"] * early  # the first days keep their share of the store's week
+    if a.shares == "style":
+        return style, table
+    before = sorted(weeks.loc[weeks["week"] < first, "week"].unique())[-selection:]
+    if not before:
+        raise DataError("allocate.shares auto compares the splits on the weeks before the simulated ones, and the "
+                        "backtest has none: raise allocate.selection_windows, or set allocate.shares")
+    rows = []
+    for name, candidate in (("forecast", weeks), ("style", style)):
+        w = candidate[candidate["week"].isin(before)].sort_values(["week", "dc_id", "sku_id"], ignore_index=True)
+        group = w.groupby(["week", "dc_id", "sku_id"], sort=False).ngroup().to_numpy()
+        d1, d2 = _observed(w, np.random.default_rng(a.seed))
+        demand = counts.from_moments(w["mean"].to_numpy(), w["var"].to_numpy())
+        for level in a.stock_levels:
+            stock = np.round(level * np.bincount(group, weights=w["realised"].to_numpy())).astype(np.int64)
+            push = policy.newsvendor(group, shares.floored(group, demand, stock) if a.push_all else demand, stock,
+                                     a.margin, a.holding)
+            cost = outcome(group, push, np.zeros_like(d1), stock, d1, d2, a)["cost"].sum()
+            rows.append({"split": name, "level": level, "weeks": len(before), "cost": float(cost)})
+    table = pd.DataFrame(rows)
+    totals = table.groupby("split")["cost"].sum()
+    chosen = "style" if totals["style"] < totals["forecast"] else "forecast"
+    return (style if chosen == "style" else weeks), table.assign(chosen=table["split"] == chosen)
 
 
 def run(data: Inputs, cfg: AllocateConfig) -> Simulation:
@@ -140,14 +185,16 @@ def run(data: Inputs, cfg: AllocateConfig) -> Simulation:
     rows = []
     for level in cfg.stock_levels:
         stock = np.round(level * expected).astype(np.int64)
+        push = shares.floored(problem, forecast, stock) if cfg.push_all else forecast
         plans = {
-            "newsvendor": (policy.newsvendor(problem, forecast, stock, cfg.margin, cfg.holding), none),
+            "newsvendor": (policy.newsvendor(problem, push, stock, cfg.margin, cfg.holding), none),
             "replenish": two_waves(problem, forecast, w["mean1"].to_numpy(), stock, d1, cfg),
             "proportional": (policy.proportional(problem, w["history"].to_numpy(), stock), none),
             "equal": (policy.equal(problem, stock), none),
         }
         if truth:
-            plans[TRUTH_ONE_PUSH] = (policy.newsvendor(problem, true, stock, cfg.margin, cfg.holding), none)
+            true_push = shares.floored(problem, true, stock) if cfg.push_all else true
+            plans[TRUTH_ONE_PUSH] = (policy.newsvendor(problem, true_push, stock, cfg.margin, cfg.holding), none)
             plans[TRUTH_POLICY] = two_waves(problem, true, w["truth_mean1"].to_numpy(), stock, d1, cfg)
         for name, (first, second) in plans.items():
             per = outcome(problem, first, second, stock, d1, d2, cfg)
