@@ -74,13 +74,22 @@ def test_a_planted_uplift_and_elasticity_are_recovered_with_the_price_held_apart
 
 
 def test_summing_a_styles_sizes_gives_the_sku_rows_own_estimate() -> None:
-    """On a complete panel (no size out of stock) the pooled fit is the SKU rows' fit; with sizes out of stock on
-    some days it stays within a hair of it."""
+    """On a complete panel (no size out of stock) the pooled fit is the SKU rows' fit, also when one style's sizes
+    are once promoted apart (that style keeps its rows); with sizes out of stock on some days it stays within a
+    hair of it."""
     complete = causal.uplift_frame(_sales(stores=3, styles=6, days=400, stockouts=0.0))
     assert len(causal.pool(complete, ["promo_flash", "log_price_ratio"])) * 3 == len(complete)
     pooled, rows = causal.estimate(complete), causal.estimate(complete, pooled=False)
     for column in ("estimate", "lo", "hi", "own"):
         np.testing.assert_allclose(pooled[column], rows[column], rtol=1e-4)
+    apart = _sales(stores=3, styles=6, days=400, stockouts=0.0)
+    alone = (apart["sku_id"] == "K0-0") & (apart["date"].dt.day == 15) & apart["promo_type"].isna()
+    apart.loc[alone, "promo_type"] = "flash"  # one size promoted without its style: that style keeps its SKU rows
+    split = causal.uplift_frame(apart)
+    summed = causal.pool(split, ["promo_flash", "log_price_ratio"])
+    assert len(summed) == len(split) - 2 * (len(split) // 3 - len(split) // 18)  # 5 of 6 styles summed
+    np.testing.assert_allclose(causal.estimate(split)["estimate"], causal.estimate(split, pooled=False)["estimate"],
+                               rtol=1e-6)
     gaps = causal.uplift_frame(_sales(stores=3, styles=6, days=400, stockouts=0.05))
     summed = causal.pool(gaps, ["promo_flash", "log_price_ratio"])
     assert summed["units"].sum() == gaps["units"].sum() and len(summed) < len(gaps) / 2

@@ -1,5 +1,6 @@
-"""Store allocation from quantile forecasts: demand distributions, the newsvendor policy (pushed once, or in two
-waves with a mid-week top-up) and its baselines, after-the-fact transfers, the rolling simulation and the
+"""Store allocation from quantile forecasts: demand distributions, the week's split among the stores
+(skulab.allocate.shares: the forecast's DC total by the style's recent sales), the newsvendor policy (pushed once,
+or in two waves with a mid-week top-up) and its baselines, after-the-fact transfers, the rolling simulation and the
 `skulab allocate` job.
 
 Entry points: `fit_quantiles` and `from_moments` (distributions), `newsvendor`, `proportional`, `equal` (policies),

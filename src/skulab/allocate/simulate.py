@@ -147,10 +147,7 @@ def _split(weeks: pd.DataFrame, sales: pd.DataFrame, a: AllocateConfig, first: p
     style["mean1"] = style["mean"] * early  # the first days keep their share of the store's week
     if a.shares == "style":
         return style, table
-    before = sorted(weeks.loc[weeks["week"] < first, "week"].unique())[-selection:]
-    if not before:
-        raise DataError("allocate.shares auto compares the splits on the weeks before the simulated ones, and the "
-                        "backtest has none: raise allocate.selection_windows, or set allocate.shares")
+    before = sorted(weeks.loc[weeks["week"] < first, "week"].unique())[-selection:]  # the backtest added them
     rows = []
     for name, candidate in (("forecast", weeks), ("style", style)):
         w = candidate[candidate["week"].isin(before)].sort_values(["week", "dc_id", "sku_id"], ignore_index=True)
@@ -165,7 +162,7 @@ def _split(weeks: pd.DataFrame, sales: pd.DataFrame, a: AllocateConfig, first: p
             rows.append({"split": name, "level": level, "weeks": len(before), "cost": float(cost)})
     table = pd.DataFrame(rows)
     totals = table.groupby("split")["cost"].sum()
-    chosen = "style" if totals["style"] < totals["forecast"] else "forecast"
+    chosen = "style" if totals["style"] < totals["forecast"] else "forecast"  # a tie keeps the forecast's own
     return (style if chosen == "style" else weeks), table.assign(chosen=table["split"] == chosen)
 
 

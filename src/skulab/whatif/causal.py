@@ -11,9 +11,9 @@ period's fixed effect absorbs it, and the table says so instead of giving a numb
 style (or SKU), the unit promotions are assigned to, with the clusters' small-sample factor G / (G - 1) alone (not
 one for the rows and fixed effects, which would change with how the rows are pooled).
 
-The SKUs of a style that share a store, a day and every regressor are fitted as one row, their units summed
-(`pool`): the Poisson scores of the coefficients are the same sums, so on a complete panel the estimate is the SKU
-rows' own, from several times fewer rows.
+The SKUs of a style that share a store and a day are fitted as one row, their units summed (`pool`), where the
+style's SKUs never differ in a regressor on a day: the Poisson scores of the coefficients are the same sums, so on a
+complete panel the estimate is the SKU rows' own, from several times fewer rows.
 """
 
 from __future__ import annotations
@@ -135,12 +135,16 @@ def estimate(frame: pd.DataFrame, kinds: Sequence[str] | None = None, min_series
 
 
 def pool(frame: pd.DataFrame, regressors: Sequence[str]) -> pd.DataFrame:
-    """The rows of `frame` summed over the SKUs of a pool (store x style) that share a day, its fixed effects and
-    every regressor. A pooled row's series is its pool and the set of SKUs summed (a style whose sizes all sell
-    that day is one series; a day one size was out of stock is another), so every row's mean keeps the form
-    exp(series + period + style week + regressors) and the Poisson fit stays exact."""
+    """The rows of `frame` summed over the SKUs of a pool (store x style) that share a day: a pooled row's series is
+    its pool and the set of SKUs summed (a style whose sizes all sell that day is one series; a day one size was out
+    of stock is another), so every row's mean keeps the form exp(series + period + style week + regressors) and the
+    Poisson fit stays exact. A pool whose SKUs ever differ in a regressor on a day (one size promoted alone) keeps
+    its SKU rows: summing only its alike days would fit those SKUs' levels apart on the days they differ."""
     keys = ["pool", *(k for k in ("store_period", "style_week") if k in frame), "category", "cluster", "date",
             *regressors]
+    alike = (frame.groupby(list(regressors), sort=False, dropna=False).ngroup()
+             .groupby([frame["pool"], frame["date"]]).nunique().groupby(level=0).max() == 1)
+    frame = frame.assign(pool=frame["pool"].where(frame["pool"].map(alike).to_numpy(), frame["series"]))
     codes = pd.Series(frame["series"]).astype("category").cat.codes.to_numpy()
     tags = np.random.default_rng(0).integers(0, 2**40, codes.max() + 1)  # a set's sum names it, without overflow
     summed = (frame[keys].assign(units=frame["units"], members=tags[codes])
