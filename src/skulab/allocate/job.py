@@ -5,9 +5,9 @@ weekly period) turned into a weekly negative binomial per store x SKU (skulab.al
 stock is `allocate.stock` x the forecast's expected demand per DC x SKU, or a CSV file of `sku_id,units` (plus
 `dc_id` when several DCs serve the stores). With `allocate.shares: style` the forecast's DC total is split by the
 stores' recent sales of each SKU's style (skulab.allocate.shares; `auto`, which needs the simulation's backtest to
-choose, takes the forecast's own split here), and with `allocate.push_all` the newsvendor sends the whole stock. Rows go to `store_allocation` (run, DC, store, SKU, period, units,
-policy) through skulab.erp.write_run: one transaction, idempotent per run id, the run marked done last. Every
-input is checked before anything is written.
+choose, takes the forecast's own split here), and with `allocate.push_all` the newsvendor sends the whole stock.
+Rows go to `store_allocation` (run, DC, store, SKU, period, units, policy) through skulab.erp.write_run: one
+transaction, idempotent per run id, the run marked done last. Every input is checked before anything is written.
 """
 
 from __future__ import annotations

@@ -12,12 +12,12 @@ of them (the week's first three days and the rest apart), sells what each store 
 once, the two-wave policy (`replenish`) pushes the newsvendor quantities and tops stores up mid-week from what the
 DC kept (skulab.allocate.policy.top_up), each line costing `wave_fixed`. After the week units move from stores with
 leftovers and from the DC's kept-back stock to stores that ran out (skulab.allocate.transfers). The true-demand rows
-are the same policies fed the true distribution: the limit a better forecast could reach. With `allocate.shares:
-style` the forecast's DC total of each week is split among the stores by their sales of the SKU's style over the
-last `allocate.share_weeks` weeks (skulab.allocate.shares), and with `allocate.push_all` the one push sends the whole
-stock, its total raised to the stock where the forecast's is lower (the true-demand one push too). Without truth (real data)
-the observed sales stand in for demand: they are censored by stock-outs, so lost sales are underestimated, and
-weekly sales are split around the wave at random in the days' proportion.
+are the same policies fed the true distribution: the limit a better forecast could reach. With `allocate.shares`
+style (or auto choosing it) the forecast's DC total of each week is split among the stores by their sales of the
+SKU's style over the last `allocate.share_weeks` weeks (skulab.allocate.shares), and with `allocate.push_all` the one
+push sends the whole stock (the true-demand one push too). Without truth (real data) the observed sales stand in
+for demand: they are censored by stock-outs, so lost sales are underestimated, and weekly sales are split around
+the wave at random in the days' proportion.
 """
 
 from __future__ import annotations

@@ -457,7 +457,8 @@ def _place_effects(promo: pd.DataFrame, cat: _Catalogue, store: pd.DataFrame, da
     """Per sales row (day, store, style index): price kept, uplift and type bits of the regions' and stores'
     campaigns (on the whole place or on one category of it)."""
     keep, uplift, bits = np.ones(len(day)), np.ones(len(day)), np.zeros(len(day), dtype=np.int64)
-    of_row = {"store": store["store_id"].to_numpy(dtype=object)[st], "region": store["region"].to_numpy(dtype=object)[st]}
+    of_row = {"store": store["store_id"].to_numpy(dtype=object)[st],
+              "region": store["region"].to_numpy(dtype=object)[st]}
     placed = promo[_has_place(promo)]
     parsed = scope.parse(placed["scope"])
     for p, kind, place, category in zip(placed.itertuples(), parsed["kind"], parsed["first"], parsed["second"],
@@ -560,7 +561,8 @@ def _store_sales(rng, knobs: Knobs, cat: _Catalogue, store: pd.DataFrame, calend
              * cat.sku_share[sku] * demand[day, style] * day_effect[day] * drivers[st, day])
     mu = usual * place_effect
     rate = usual * rng.gamma(knobs.dispersion, 1 / knobs.dispersion, len(mu))
-    draw = rng.poisson(rate) + campaign_rng.poisson(rate * (place_effect - 1))  # Poisson(a) + Poisson(b) = Poisson(a + b)
+    # Poisson(a) + Poisson(b) = Poisson(a + b)
+    draw = rng.poisson(rate) + campaign_rng.poisson(rate * (place_effect - 1))
     available = _stock(rng, knobs, n, usual, pair)
     gap = _etl_gaps(rng, knobs, len(store), days)[st, day]
     columns = {
