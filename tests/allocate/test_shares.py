@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skulab.allocate import shares
+from skulab.allocate import policy, shares
 from skulab.allocate.simulate import _split
 from skulab.config import AllocateConfig
 from skulab.counts import Demand
@@ -41,7 +41,7 @@ def test_top_down_keeps_each_total_splits_by_the_weights_and_gives_the_problems_
 
 def test_floored_raises_a_short_total_to_the_stock_and_leaves_a_larger_one() -> None:
     demand = Demand(mean=np.array([1.0, 3.0, 5.0, 5.0]), size=np.array([2.0, 2.0, np.inf, np.inf]))
-    up = shares.floored(np.array([0, 0, 1, 1]), demand, np.array([8, 6]))
+    up = policy.floored(np.array([0, 0, 1, 1]), demand, np.array([8, 6]))
     np.testing.assert_allclose(up.mean, [2.0, 6.0, 5.0, 5.0])
     np.testing.assert_allclose(up.var / up.mean, demand.var / demand.mean)  # the spread scales with the mean
 

@@ -84,8 +84,7 @@ def allocation(cfg: Config, engine: sa.Engine, stock_file: Path | None = None) -
                                 attributes.set_index("sku_id").get("style_id")))
     if a.policy == "newsvendor":
         demand = counts.from_moments(per_store["mean"].to_numpy(), per_store["var"].to_numpy())
-        units = policy.newsvendor(problem, shares.floored(problem, demand, held) if a.push_all else demand,
-                                  held, a.margin, a.holding)
+        units = policy.newsvendor(problem, demand, held, a.margin, a.holding, a.push_all)
     elif a.policy == "proportional":
         sales = erp.read_sales(engine, start=(period - a.history_weeks * WEEK).date(),
                                end=(period - pd.Timedelta(days=1)).date())

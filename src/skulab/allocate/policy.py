@@ -12,7 +12,9 @@ sells) pushes the newsvendor quantities and holds the rest at the DC; mid-week `
 what it has left toward the newsvendor quantity of the rest of the week, as the first days' sales update it
 (skulab.allocate.distribution.after_sales), a store's line shipped only when its units earn more than the line
 costs (`allocate.wave_fixed`): the wave's cost is inside its objective. Transfers after the week repair what is left
-(skulab.allocate.simulate). The baselines push all the stock out: in proportion to recent sales, or in equal shares
+(skulab.allocate.simulate). With `push_all` the one push sends the whole stock: each problem's demand raised to
+its stock where the forecast's total is lower (`floored`), then split by the same marginal values. The baselines
+push all the stock out: in proportion to recent sales, or in equal shares
 (largest remainders).
 """
 
@@ -30,10 +32,23 @@ def critical_fractile(margin: float, holding: float) -> float:
     return margin / (margin + holding)
 
 
-def newsvendor(group: np.ndarray, demand: Demand, stock: np.ndarray, margin: float, holding: float) -> np.ndarray:
-    """Units per row: each store capped at its critical-fractile quantile, short stock by greedy marginal value."""
+def newsvendor(group: np.ndarray, demand: Demand, stock: np.ndarray, margin: float, holding: float,
+               push_all: bool = False) -> np.ndarray:
+    """Units per row: each store capped at its critical-fractile quantile, short stock by greedy marginal value;
+    `push_all` splits the whole stock so, each problem's demand raised to its stock where lower (`floored`)."""
+    demand = floored(group, demand, stock) if push_all else demand
     units, _ = _greedy(np.asarray(group), demand, np.asarray(stock), margin, holding, np.zeros(len(group), np.int64))
     return units
+
+
+def floored(problem: np.ndarray, demand: Demand, stock: np.ndarray) -> Demand:
+    """The demand with each problem's expected total raised to its DC stock where it is lower, every store's mean
+    and variance scaled alike: a one push that sends the whole stock splits it by these marginal values."""
+    problem = np.asarray(problem)
+    total = np.bincount(problem, weights=demand.mean, minlength=len(stock))
+    factor = np.where(total > 0, np.maximum(np.asarray(stock, float) / np.where(total > 0, total, 1.0), 1.0), 1.0)
+    f = factor[problem]
+    return Demand(mean=demand.mean * f, size=demand.size * f)
 
 
 def top_up(group: np.ndarray, demand: Demand, on_hand: np.ndarray, stock: np.ndarray, margin: float,

@@ -13,8 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from skulab.counts import Demand
-
 DAY = pd.Timedelta(days=1)
 
 
@@ -62,13 +60,3 @@ def top_down(problem: np.ndarray, mean: np.ndarray, var: np.ndarray, weights: np
     squares = per_problem(mean**2)
     phi = np.where(squares > 0, np.clip(per_problem(var - mean), 0.0, None) / np.where(squares > 0, squares, 1.0), 0.0)
     return split, split + phi * split**2
-
-
-def floored(problem: np.ndarray, demand: Demand, stock: np.ndarray) -> Demand:
-    """The demand with each problem's expected total raised to its DC stock where it is lower, every store's mean
-    and variance scaled alike: a one push that sends the whole stock splits it by these marginal values."""
-    problem = np.asarray(problem)
-    total = np.bincount(problem, weights=demand.mean, minlength=len(stock))
-    factor = np.where(total > 0, np.maximum(np.asarray(stock, float) / np.where(total > 0, total, 1.0), 1.0), 1.0)
-    f = factor[problem]
-    return Demand(mean=demand.mean * f, size=demand.size * f)

@@ -156,8 +156,7 @@ def _split(weeks: pd.DataFrame, sales: pd.DataFrame, a: AllocateConfig, first: p
         demand = counts.from_moments(w["mean"].to_numpy(), w["var"].to_numpy())
         for level in a.stock_levels:
             stock = np.round(level * np.bincount(group, weights=w["realised"].to_numpy())).astype(np.int64)
-            push = policy.newsvendor(group, shares.floored(group, demand, stock) if a.push_all else demand, stock,
-                                     a.margin, a.holding)
+            push = policy.newsvendor(group, demand, stock, a.margin, a.holding, a.push_all)
             cost = outcome(group, push, np.zeros_like(d1), stock, d1, d2, a)["cost"].sum()
             rows.append({"split": name, "level": level, "weeks": len(before), "cost": float(cost)})
     table = pd.DataFrame(rows)
@@ -182,16 +181,15 @@ def run(data: Inputs, cfg: AllocateConfig) -> Simulation:
     rows = []
     for level in cfg.stock_levels:
         stock = np.round(level * expected).astype(np.int64)
-        push = shares.floored(problem, forecast, stock) if cfg.push_all else forecast
         plans = {
-            "newsvendor": (policy.newsvendor(problem, push, stock, cfg.margin, cfg.holding), none),
+            "newsvendor": (policy.newsvendor(problem, forecast, stock, cfg.margin, cfg.holding, cfg.push_all), none),
             "replenish": two_waves(problem, forecast, w["mean1"].to_numpy(), stock, d1, cfg),
             "proportional": (policy.proportional(problem, w["history"].to_numpy(), stock), none),
             "equal": (policy.equal(problem, stock), none),
         }
         if truth:
-            true_push = shares.floored(problem, true, stock) if cfg.push_all else true
-            plans[TRUTH_ONE_PUSH] = (policy.newsvendor(problem, true_push, stock, cfg.margin, cfg.holding), none)
+            plans[TRUTH_ONE_PUSH] = (policy.newsvendor(problem, true, stock, cfg.margin, cfg.holding, cfg.push_all),
+                                     none)
             plans[TRUTH_POLICY] = two_waves(problem, true, w["truth_mean1"].to_numpy(), stock, d1, cfg)
         for name, (first, second) in plans.items():
             per = outcome(problem, first, second, stock, d1, d2, cfg)
